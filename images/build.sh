@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Builds every local image in dependency order; each step is a no-op when its inputs are unchanged.
+set -euo pipefail
+cd "$(dirname "$0")"
+for img in tiny; do
+    "./$img/build.sh"
+done
