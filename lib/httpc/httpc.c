@@ -1,0 +1,480 @@
+/* libcurl wrapper: request building and validation, buffered and streamed transfers, and the
+ * translation of CURLcode into negative errno values. See docs/internals/httpc.md. */
+#include "httpc/httpc.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/cleanup.h"
+#include "core/log.h"
+
+#define HTTPC_MAX_PATH 8192
+#define HTTPC_MAX_METHOD 16
+#define HTTPC_MAX_HEADER_BYTES (64 * 1024)
+
+struct httpc {
+    CURL *curl;
+    char *base_url;
+    char *unix_socket;
+    long connect_timeout_ms;
+    long default_timeout_ms;
+    long timeout_ms;
+    size_t max_response;
+    char errbuf[CURL_ERROR_SIZE];
+    char last_error[CURL_ERROR_SIZE + 128];
+};
+
+/* State of one transfer, shared by the curl callbacks. */
+struct httpc_xfer {
+    struct httpc *c;
+    struct strbuf body; /* buffered mode */
+    bool too_big;
+    const struct httpc_stream_callbacks *cb; /* stream mode when non-NULL */
+    void *userdata;
+    int cb_result; /* non-zero once a callback asked to end the transfer */
+    bool stopped;  /* should_stop returned true */
+    long status;   /* from the last status line seen */
+    bool headers_done;
+    struct strbuf hdr; /* "name\0value\0" pairs of the current response */
+    size_t n_hdr;
+};
+
+static pthread_once_t httpc_once = PTHREAD_ONCE_INIT;
+static CURLcode httpc_global_rc = CURLE_FAILED_INIT;
+
+static void httpc_global_init(void)
+{
+    httpc_global_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+    /* With CURLOPT_NOSIGNAL a peer closing a socket may raise SIGPIPE; leave a handler the
+     * application installed alone. */
+    struct sigaction old;
+    if (sigaction(SIGPIPE, NULL, &old) == 0 && old.sa_handler == SIG_DFL) {
+        struct sigaction sa;
+        memset(&sa, 0, sizeof(sa));
+        sa.sa_handler = SIG_IGN;
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGPIPE, &sa, NULL);
+    }
+}
+
+static bool httpc_has_ctl(const char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s < 0x20 || *s == 0x7f)
+            return true;
+    return false;
+}
+
+static void httpc_set_error(struct httpc *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void httpc_set_error(struct httpc *c, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(c->last_error, sizeof(c->last_error), fmt, ap);
+    va_end(ap);
+}
+
+int httpc_new(const struct httpc_config *cfg, struct httpc **ret)
+{
+    if (!cfg || (!cfg->base_url && !cfg->unix_socket))
+        return -EINVAL;
+    const char *base = cfg->base_url ? cfg->base_url : "http://localhost";
+    if (httpc_has_ctl(base) || (cfg->unix_socket && httpc_has_ctl(cfg->unix_socket)) ||
+        cfg->connect_timeout_ms < 0 || cfg->timeout_ms < 0)
+        return -EINVAL;
+
+    pthread_once(&httpc_once, httpc_global_init);
+    if (httpc_global_rc != CURLE_OK)
+        return -ENOMEM;
+
+    struct httpc *c = calloc(1, sizeof(*c));
+    if (!c)
+        return -ENOMEM;
+    size_t blen = strlen(base);
+    while (blen > 0 && base[blen - 1] == '/')
+        blen--;
+    c->base_url = strndup(base, blen);
+    c->unix_socket = cfg->unix_socket ? strdup(cfg->unix_socket) : NULL;
+    c->curl = curl_easy_init();
+    if (!c->base_url || (cfg->unix_socket && !c->unix_socket) || !c->curl) {
+        httpc_free(c);
+        return -ENOMEM;
+    }
+    c->connect_timeout_ms =
+        cfg->connect_timeout_ms ? cfg->connect_timeout_ms : HTTPC_DEFAULT_CONNECT_TIMEOUT_MS;
+    c->default_timeout_ms = cfg->timeout_ms ? cfg->timeout_ms : HTTPC_DEFAULT_TIMEOUT_MS;
+    c->timeout_ms = c->default_timeout_ms;
+    c->max_response =
+        cfg->max_response_bytes ? cfg->max_response_bytes : HTTPC_DEFAULT_MAX_RESPONSE;
+    *ret = c;
+    return 0;
+}
+
+void httpc_free(struct httpc *c)
+{
+    if (!c)
+        return;
+    if (c->curl)
+        curl_easy_cleanup(c->curl);
+    free(c->base_url);
+    free(c->unix_socket);
+    free(c);
+}
+
+void httpc_set_timeout(struct httpc *c, long timeout_ms)
+{
+    c->timeout_ms = timeout_ms > 0 ? timeout_ms : c->default_timeout_ms;
+}
+
+const char *httpc_last_error(const struct httpc *c)
+{
+    return c->last_error;
+}
+
+void httpc_response_done(struct httpc_response *r)
+{
+    if (!r)
+        return;
+    free(r->body);
+    free(r->content_type);
+    memset(r, 0, sizeof(*r));
+}
+
+int httpc_url_escape(struct strbuf *out, const char *s)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        int r;
+        if ((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
+            ch == '-' || ch == '.' || ch == '_' || ch == '~') {
+            r = strbuf_append(out, (const char *)&ch, 1);
+        } else {
+            char enc[3] = {'%', hex[ch >> 4], hex[ch & 0xf]};
+            r = strbuf_append(out, enc, sizeof(enc));
+        }
+        if (r < 0)
+            return r;
+    }
+    return 0;
+}
+
+static size_t httpc_on_write(char *data, size_t size, size_t nmemb, void *userdata)
+{
+    struct httpc_xfer *x = userdata;
+    size_t len = size * nmemb;
+    if (!x->cb) {
+        if (strbuf_append(&x->body, data, len) < 0) {
+            x->too_big = true;
+            return 0; /* makes curl fail with CURLE_WRITE_ERROR */
+        }
+        return len;
+    }
+    if (x->cb->on_data && len > 0) {
+        int r = x->cb->on_data(data, len, x->userdata);
+        if (r != 0) {
+            x->cb_result = r;
+            return 0;
+        }
+    }
+    return len;
+}
+
+/* Hands the collected headers of the final response to on_headers. */
+static int httpc_emit_headers(struct httpc_xfer *x)
+{
+    if (!x->cb->on_headers)
+        return 0;
+    struct httpc_header list[HTTPC_MAX_HEADERS];
+    const char *p = strbuf_str(&x->hdr);
+    for (size_t i = 0; i < x->n_hdr; i++) {
+        list[i].name = p;
+        p += strlen(p) + 1;
+        list[i].value = p;
+        p += strlen(p) + 1;
+    }
+    return x->cb->on_headers(x->status, list, x->n_hdr, x->userdata);
+}
+
+static size_t httpc_on_header(char *data, size_t size, size_t nmemb, void *userdata)
+{
+    struct httpc_xfer *x = userdata;
+    size_t len = size * nmemb, n = len;
+    if (x->headers_done)
+        return len; /* trailers */
+    while (n > 0 && (data[n - 1] == '\r' || data[n - 1] == '\n'))
+        n--;
+    if (n >= 5 && memcmp(data, "HTTP/", 5) == 0) {
+        /* A new response (after 1xx): "HTTP/1.1 200 OK". */
+        const char *sp = memchr(data, ' ', n);
+        long status = 0;
+        if (sp && (size_t)(sp - data) + 4 <= n) {
+            for (int i = 1; i <= 3; i++)
+                if (sp[i] >= '0' && sp[i] <= '9')
+                    status = status * 10 + (sp[i] - '0');
+        }
+        x->status = status;
+        strbuf_reset(&x->hdr);
+        x->n_hdr = 0;
+        return len;
+    }
+    if (n == 0) {
+        if (x->status >= 100 && x->status < 200)
+            return len;
+        x->headers_done = true;
+        int r = httpc_emit_headers(x);
+        if (r != 0) {
+            x->cb_result = r;
+            return 0;
+        }
+        return len;
+    }
+    if (data[0] == ' ' || data[0] == '\t')
+        return len; /* obsolete line folding: ignored */
+    const char *colon = memchr(data, ':', n);
+    if (!colon)
+        return len;
+    size_t name_len = (size_t)(colon - data);
+    const char *v = colon + 1, *end = data + n;
+    while (v < end && (*v == ' ' || *v == '\t'))
+        v++;
+    while (end > v && (end[-1] == ' ' || end[-1] == '\t'))
+        end--;
+    if (x->n_hdr >= HTTPC_MAX_HEADERS || strbuf_append(&x->hdr, data, name_len) < 0 ||
+        strbuf_append(&x->hdr, "", 1) < 0 || strbuf_append(&x->hdr, v, (size_t)(end - v)) < 0 ||
+        strbuf_append(&x->hdr, "", 1) < 0) {
+        x->too_big = true;
+        return 0;
+    }
+    x->n_hdr++;
+    return len;
+}
+
+static int httpc_on_progress(void *userdata, curl_off_t dltotal, curl_off_t dlnow,
+                             curl_off_t ultotal, curl_off_t ulnow)
+{
+    (void)dltotal;
+    (void)dlnow;
+    (void)ultotal;
+    (void)ulnow;
+    struct httpc_xfer *x = userdata;
+    if (x->cb->should_stop(x->userdata)) {
+        x->stopped = true;
+        return 1;
+    }
+    return 0;
+}
+
+static bool httpc_method_ok(const char *m)
+{
+    size_t n = strlen(m);
+    if (n == 0 || n > HTTPC_MAX_METHOD)
+        return false;
+    for (; *m; m++)
+        if (*m < 'A' || *m > 'Z')
+            return false;
+    return true;
+}
+
+/* Validates the request and sets every option on the freshly reset handle. The header list
+ * must outlive the transfer, so it is handed back for the caller to free afterwards. */
+static int httpc_prepare(struct httpc *c, const char *method, const char *path,
+                         const char *const *headers, const char *body, size_t body_len,
+                         struct httpc_xfer *x, long timeout_ms, struct curl_slist **ret_list)
+{
+    c->last_error[0] = '\0';
+    if (!method || !httpc_method_ok(method)) {
+        httpc_set_error(c, "invalid method");
+        return -EINVAL;
+    }
+    if (!path || path[0] != '/' || strlen(path) > HTTPC_MAX_PATH || strchr(path, ' ') ||
+        httpc_has_ctl(path)) {
+        httpc_set_error(c, "invalid path");
+        return -EINVAL;
+    }
+    if (body_len > 0 && !body) {
+        httpc_set_error(c, "body_len without body");
+        return -EINVAL;
+    }
+
+    struct curl_slist *list = NULL;
+    bool has_ctype = false;
+    size_t n = 0;
+    for (; headers && headers[n]; n++) {
+        const char *h = headers[n];
+        if (n >= HTTPC_MAX_HEADERS || !strchr(h, ':') || h[0] == ':' || httpc_has_ctl(h)) {
+            curl_slist_free_all(list);
+            httpc_set_error(c, "invalid or too many request headers");
+            return -EINVAL;
+        }
+        if (strncasecmp(h, "Content-Type:", 13) == 0)
+            has_ctype = true;
+        struct curl_slist *nl = curl_slist_append(list, h);
+        if (!nl) {
+            curl_slist_free_all(list);
+            return -ENOMEM;
+        }
+        list = nl;
+    }
+    bool sends_body = strcmp(method, "POST") == 0 || body_len > 0;
+    /* No "Expect: 100-continue" round trip, and no invented form content type. */
+    const char *extra[] = {"Expect:", sends_body && !has_ctype ? "Content-Type:" : NULL};
+    for (size_t i = 0; i < ARRAY_SIZE(extra) && extra[i]; i++) {
+        struct curl_slist *nl = curl_slist_append(list, extra[i]);
+        if (!nl) {
+            curl_slist_free_all(list);
+            return -ENOMEM;
+        }
+        list = nl;
+    }
+
+    struct strbuf url = STRBUF_INIT;
+    if (strbuf_puts(&url, c->base_url) < 0 || strbuf_puts(&url, path) < 0) {
+        strbuf_done(&url);
+        curl_slist_free_all(list);
+        return -ENOMEM;
+    }
+
+    CURL *h = c->curl;
+    curl_easy_reset(h); /* keeps the connection cache; drops every option of the last call */
+    c->errbuf[0] = '\0';
+    CURLcode rc = CURLE_OK;
+#define SETOPT(opt, val)                                                                           \
+    do {                                                                                           \
+        if (rc == CURLE_OK)                                                                        \
+            rc = curl_easy_setopt(h, opt, val);                                                    \
+    } while (0)
+    SETOPT(CURLOPT_URL, strbuf_str(&url)); /* curl copies strings */
+    SETOPT(CURLOPT_ERRORBUFFER, c->errbuf);
+    SETOPT(CURLOPT_NOSIGNAL, 1L);
+    SETOPT(CURLOPT_PROTOCOLS_STR, "http,https");
+    SETOPT(CURLOPT_CONNECTTIMEOUT_MS, c->connect_timeout_ms);
+    SETOPT(CURLOPT_TIMEOUT_MS, timeout_ms);
+    if (c->unix_socket)
+        SETOPT(CURLOPT_UNIX_SOCKET_PATH, c->unix_socket);
+    if (strcmp(method, "HEAD") == 0) {
+        SETOPT(CURLOPT_NOBODY, 1L);
+    } else if (sends_body) {
+        /* POSTFIELDS is not copied: body outlives the synchronous perform. */
+        SETOPT(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);
+        SETOPT(CURLOPT_POSTFIELDS, body ? body : "");
+        if (strcmp(method, "POST") != 0)
+            SETOPT(CURLOPT_CUSTOMREQUEST, method);
+    } else if (strcmp(method, "GET") == 0) {
+        SETOPT(CURLOPT_HTTPGET, 1L);
+    } else {
+        SETOPT(CURLOPT_CUSTOMREQUEST, method);
+    }
+    SETOPT(CURLOPT_HTTPHEADER, list);
+    SETOPT(CURLOPT_WRITEFUNCTION, httpc_on_write);
+    SETOPT(CURLOPT_WRITEDATA, x);
+    if (x->cb) {
+        SETOPT(CURLOPT_HEADERFUNCTION, httpc_on_header);
+        SETOPT(CURLOPT_HEADERDATA, x);
+        SETOPT(CURLOPT_TCP_KEEPALIVE, 1L);
+        if (x->cb->should_stop) {
+            SETOPT(CURLOPT_XFERINFOFUNCTION, httpc_on_progress);
+            SETOPT(CURLOPT_XFERINFODATA, x);
+            SETOPT(CURLOPT_NOPROGRESS, 0L);
+        }
+    }
+#undef SETOPT
+    strbuf_done(&url);
+    if (rc != CURLE_OK) {
+        curl_slist_free_all(list);
+        httpc_set_error(c, "curl_easy_setopt: %s", curl_easy_strerror(rc));
+        return rc == CURLE_OUT_OF_MEMORY ? -ENOMEM : -EINVAL;
+    }
+    *ret_list = list;
+    return 0;
+}
+
+/* Runs the prepared transfer and maps its outcome to 0 or a negative errno. */
+static int httpc_perform(struct httpc *c, const char *method, const char *path,
+                         struct httpc_xfer *x)
+{
+    CURLcode rc = curl_easy_perform(c->curl);
+    if (x->stopped || x->cb_result > 0)
+        return 0;
+    if (x->cb_result < 0)
+        return x->cb_result;
+    if (x->too_big) {
+        httpc_set_error(c, "%s %s: response over the size cap", method, path);
+        return -EMSGSIZE;
+    }
+    if (rc == CURLE_OK)
+        return 0;
+    httpc_set_error(c, "%s %s: %s", method, path,
+                    c->errbuf[0] ? c->errbuf : curl_easy_strerror(rc));
+    log_debug("httpc: %s", c->last_error);
+    switch (rc) {
+    case CURLE_OPERATION_TIMEDOUT:
+        return -ETIMEDOUT;
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY:
+        return -ECONNREFUSED;
+    case CURLE_OUT_OF_MEMORY:
+        return -ENOMEM;
+    default:
+        return -EIO;
+    }
+}
+
+int httpc_request(struct httpc *c, const char *method, const char *path, const char *const *headers,
+                  const char *body, size_t body_len, struct httpc_response *ret)
+{
+    struct httpc_xfer x = {.c = c};
+    x.body.max = c->max_response;
+    struct curl_slist *list = NULL;
+    int r = httpc_prepare(c, method, path, headers, body, body_len, &x, c->timeout_ms, &list);
+    if (r < 0)
+        return r;
+    r = httpc_perform(c, method, path, &x);
+    curl_slist_free_all(list);
+    if (r < 0) {
+        strbuf_done(&x.body);
+        return r;
+    }
+
+    long status = 0;
+    char *ctype = NULL;
+    curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &status);
+    curl_easy_getinfo(c->curl, CURLINFO_CONTENT_TYPE, &ctype);
+    _cleanup_free_ char *ctype_copy = ctype ? strdup(ctype) : NULL;
+    size_t len = x.body.len;
+    _cleanup_free_ char *body_out = strbuf_steal(&x.body);
+    if (!body_out || (ctype && !ctype_copy))
+        return -ENOMEM;
+    ret->status = status;
+    ret->body = TAKE_PTR(body_out);
+    ret->body_len = len;
+    ret->content_type = TAKE_PTR(ctype_copy);
+    return 0;
+}
+
+int httpc_stream(struct httpc *c, const char *method, const char *path, const char *const *headers,
+                 const char *body, size_t body_len, long timeout_ms,
+                 const struct httpc_stream_callbacks *cb, void *userdata)
+{
+    static const struct httpc_stream_callbacks none = {0};
+    struct httpc_xfer x = {.c = c, .cb = cb ? cb : &none, .userdata = userdata};
+    x.hdr.max = HTTPC_MAX_HEADER_BYTES;
+    struct curl_slist *list = NULL;
+    int r = httpc_prepare(c, method, path, headers, body, body_len, &x,
+                          timeout_ms > 0 ? timeout_ms : 0, &list);
+    if (r < 0)
+        return r;
+    r = httpc_perform(c, method, path, &x);
+    curl_slist_free_all(list);
+    strbuf_done(&x.hdr);
+    return r;
+}

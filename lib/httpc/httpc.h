@@ -1,0 +1,97 @@
+/* HTTP client over libcurl (TCP or AF_UNIX): one reused easy handle per client, buffered
+ * requests with a response cap, and a streaming mode with cancellation. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/strbuf.h"
+
+/* Opaque: one CURL easy handle plus its settings. Not thread-safe: one per thread. */
+struct httpc;
+
+#define HTTPC_DEFAULT_CONNECT_TIMEOUT_MS 5000L
+#define HTTPC_DEFAULT_TIMEOUT_MS 30000L
+#define HTTPC_DEFAULT_MAX_RESPONSE ((size_t)8 << 20)
+#define HTTPC_MAX_HEADERS 64 /* request headers per call, and response headers kept */
+
+struct httpc_config {
+    /* Scheme and authority, no trailing slash: "http://127.0.0.1:8080". With unix_socket set,
+     * NULL means "http://localhost" (only the Host header depends on it). */
+    const char *base_url;
+    const char *unix_socket;   /* path of an AF_UNIX socket to connect to, or NULL for TCP */
+    long connect_timeout_ms;   /* 0 = HTTPC_DEFAULT_CONNECT_TIMEOUT_MS */
+    long timeout_ms;           /* whole transfer; 0 = HTTPC_DEFAULT_TIMEOUT_MS */
+    size_t max_response_bytes; /* body cap for httpc_request; 0 = HTTPC_DEFAULT_MAX_RESPONSE */
+};
+
+/* Creates a client; strings in cfg are copied. Returns 0, -EINVAL (no base_url and no
+ * unix_socket, or a value with control characters) or -ENOMEM. The first call also runs
+ * curl_global_init and ignores SIGPIPE for the process. */
+int httpc_new(const struct httpc_config *cfg, struct httpc **ret);
+
+/* Frees the client and closes its cached connections. Accepts NULL. */
+void httpc_free(struct httpc *c);
+
+/* Changes the total timeout of later httpc_request calls (0 = the default). Lets a caller
+ * allow a known-slow call (e.g. a container stop) without a second client. */
+void httpc_set_timeout(struct httpc *c, long timeout_ms);
+
+struct httpc_response {
+    long status;        /* HTTP status of the final response */
+    char *body;         /* malloc'ed, always NUL-terminated (also when empty) */
+    size_t body_len;    /* bytes in body, excluding the NUL */
+    char *content_type; /* malloc'ed copy of Content-Type, or NULL when absent */
+};
+
+/* Frees what a successful httpc_request put in r and zeroes it. Accepts an all-zero r. */
+void httpc_response_done(struct httpc_response *r);
+
+/* Sends one request and reads the whole response. path starts with '/' and may carry a query
+ * (escape parts with httpc_url_escape). headers is NULL or a NULL-terminated list of
+ * "Name: value" strings (at most HTTPC_MAX_HEADERS). body may be NULL when body_len is 0; a
+ * POST without body is sent with Content-Length: 0. Redirects are not followed.
+ * Returns 0 whenever an HTTP response arrived, whatever its status, and fills *ret (release
+ * it with httpc_response_done); otherwise *ret is untouched and the result is -EINVAL (bad
+ * method, path or header), -ETIMEDOUT, -ECONNREFUSED (could not connect or resolve),
+ * -EMSGSIZE (body over max_response_bytes), -ENOMEM or -EIO (anything else; see
+ * httpc_last_error). */
+int httpc_request(struct httpc *c, const char *method, const char *path, const char *const *headers,
+                  const char *body, size_t body_len, struct httpc_response *ret);
+
+/* One response header as received; both strings are borrowed and live only during the call. */
+struct httpc_header {
+    const char *name;
+    const char *value;
+};
+
+/* Callbacks of httpc_stream; any may be NULL. A return value other than 0 from on_headers or
+ * on_data ends the transfer: a positive one ends it cleanly (httpc_stream returns 0), a
+ * negative one is returned by httpc_stream as is. */
+struct httpc_stream_callbacks {
+    /* Once, when the final (non-1xx) response's headers are complete. */
+    int (*on_headers)(long status, const struct httpc_header *headers, size_t n_headers,
+                      void *userdata);
+    /* For each piece of body as it arrives (transfer encoding already removed). */
+    int (*on_data)(const char *data, size_t len, void *userdata);
+    /* Polled while the transfer runs, at least about once a second even when no data flows;
+     * returning true ends the transfer and httpc_stream returns 0. */
+    bool (*should_stop)(void *userdata);
+};
+
+/* Sends a request and hands the response to cb as it arrives, without buffering or a size cap.
+ * timeout_ms bounds the whole transfer (0 = no limit; the connect timeout still applies).
+ * Returns 0 when the response ended or a callback asked to stop, a callback's negative value,
+ * or the errors of httpc_request. A response that never had headers before a stop still
+ * returns 0 (on_headers was then not called). */
+int httpc_stream(struct httpc *c, const char *method, const char *path, const char *const *headers,
+                 const char *body, size_t body_len, long timeout_ms,
+                 const struct httpc_stream_callbacks *cb, void *userdata);
+
+/* Human-readable reason for the last failure of c ("" if none yet); valid until the next call.
+ * For logs only. */
+const char *httpc_last_error(const struct httpc *c);
+
+/* Appends s percent-encoded (everything but ALPHA DIGIT - . _ ~) to out, for use in a path
+ * segment or query value. Returns 0, -ENOMEM or -E2BIG (out's cap). */
+int httpc_url_escape(struct strbuf *out, const char *s);
