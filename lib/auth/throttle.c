@@ -86,9 +86,9 @@ static struct throttle_entry *throttle_victim(struct auth_throttle *t, int64_t n
 
 static int64_t throttle_delay_ms(uint32_t failures)
 {
-    if (failures < AUTH_THROTTLE_FREE_FAILURES)
+    if (failures <= AUTH_THROTTLE_FREE_FAILURES)
         return 0;
-    uint32_t doublings = failures - AUTH_THROTTLE_FREE_FAILURES;
+    uint32_t doublings = failures - AUTH_THROTTLE_FREE_FAILURES - 1;
     int64_t d = AUTH_THROTTLE_BASE_MS;
     while (doublings-- > 0 && d < AUTH_THROTTLE_MAX_MS)
         d *= 2;

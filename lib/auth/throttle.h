@@ -1,5 +1,5 @@
-/* Per-account slow-down of failed logins: after AUTH_THROTTLE_FREE_FAILURES failures in a row an
- * account must wait 250 ms, doubling with every further failure up to 30 s. In memory,
+/* Per-account slow-down of failed logins: the first AUTH_THROTTLE_FREE_FAILURES failures in a row
+ * are free, each further one makes the account wait 250 ms, doubling up to 30 s. In memory,
  * thread-safe, bounded. Times are caller-supplied milliseconds (any monotonic clock). */
 #pragma once
 

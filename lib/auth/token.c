@@ -177,11 +177,12 @@ int auth_jwt_verify(const uint8_t *key, size_t keylen, const char *issuer, const
     if (len > AUTH_JWT_TOKEN_MAX)
         return token_refuse(ret_reason, "token too large");
 
-    /* Exactly three non-empty base64url segments. */
+    /* Exactly three segments; header and payload non-empty (an empty signature, as in
+     * alg "none" tokens, is refused below by the header check). */
     const char *dot1 = memchr(token, '.', len);
     const char *dot2 = dot1 ? memchr(dot1 + 1, '.', len - (size_t)(dot1 + 1 - token)) : NULL;
     if (!dot1 || !dot2 || memchr(dot2 + 1, '.', len - (size_t)(dot2 + 1 - token)) ||
-        dot1 == token || dot2 == dot1 + 1 || dot2 + 1 == token + len)
+        dot1 == token || dot2 == dot1 + 1)
         return token_refuse(ret_reason, "malformed token");
 
     /* The algorithm is ours to choose: refuse any header but the HS256 ones before libjwt
