@@ -35,6 +35,6 @@ int auth_jwt_issue(const uint8_t *key, size_t keylen, const char *issuer, const 
  * present, integer iat and exp with exp > now and iat <= now + AUTH_JWT_LEEWAY_S. Revocation
  * (jti) is the caller's business. Returns 0 and fills *ret_claims (may be NULL); -EACCES when
  * the token is refused, with a short static reason in *ret_reason (may be NULL; untouched on
- * success); -EINVAL for a bad key or issuer (caller's mistake); -ENOMEM. */
+ * success); -EINVAL for a bad key or issuer (caller's mistake); -ENOMEM or -EIO (OpenSSL). */
 int auth_jwt_verify(const uint8_t *key, size_t keylen, const char *issuer, const char *token,
                     int64_t now, struct auth_claims *ret_claims, const char **ret_reason);
