@@ -33,6 +33,8 @@ struct fixture {
     atomic_int handler_calls;
     atomic_int second_reply_result;
     atomic_bool slow_entered;
+    atomic_int stream_freed;
+    bool tls;
     /* stream handshake: the producer waits until the client saw the first chunk */
     pthread_mutex_t lock;
     pthread_cond_t cond;
@@ -173,6 +175,33 @@ static void h_stream(struct http_request *req, void *userdata)
     http_reply_stream(req, 200, headers, -1, stream_read, st, free);
 }
 
+struct endless {
+    struct fixture *f;
+};
+
+static ssize_t endless_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    (void)cls;
+    if (pos > 0)
+        usleep(5 * 1000);
+    int n = snprintf(buf, max, "tick\n");
+    return n;
+}
+
+static void endless_free(void *cls)
+{
+    struct endless *e = cls;
+    atomic_fetch_add(&e->f->stream_freed, 1);
+    free(e);
+}
+
+static void h_endless(struct http_request *req, void *userdata)
+{
+    struct endless *e = malloc(sizeof(*e));
+    e->f = userdata;
+    http_reply_stream(req, 200, NULL, -1, endless_read, e, endless_free);
+}
+
 static int authenticate(struct http_request *req, void *userdata)
 {
     (void)userdata;
@@ -197,6 +226,7 @@ static const struct http_route routes[] = {
     {"GET", "/metrics", h_metrics, HTTP_ROUTE_PUBLIC},
     {"GET", "/slow", h_slow, HTTP_ROUTE_PUBLIC},
     {"GET", "/stream", h_stream, HTTP_ROUTE_PUBLIC},
+    {"GET", "/endless", h_endless, HTTP_ROUTE_PUBLIC},
 };
 
 /* ---- client helpers ---- */
@@ -245,7 +275,8 @@ static void request_full(struct fixture *f, const char *method, const char *path
                          struct response *resp, struct first_chunk_watch *watch)
 {
     char url[512];
-    snprintf(url, sizeof(url), "http://127.0.0.1:%u%s", http_server_port(f->srv), path);
+    snprintf(url, sizeof(url), "%s://127.0.0.1:%u%s", f->tls ? "https" : "http",
+             http_server_port(f->srv), path);
     CURL *c = curl_easy_init();
     assert_non_null(c);
     struct curl_slist *hl = NULL;
@@ -269,6 +300,9 @@ static void request_full(struct fixture *f, const char *method, const char *path
     curl_easy_setopt(c, CURLOPT_PATH_AS_IS, 1L);
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c, CURLOPT_TIMEOUT, 20L);
+    /* The test certificate is a throwaway; validity dates would tie the test to the clock. */
+    curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
+    curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
     if (watch) {
         curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect_and_signal);
         curl_easy_setopt(c, CURLOPT_WRITEDATA, watch);
@@ -353,7 +387,28 @@ static const char *const auth_ok[] = {"Authorization: Bearer good", NULL};
 
 /* ---- fixtures ---- */
 
-static int start_server(void **state, unsigned timeout_s)
+static const char test_cert_pem[] =
+    "-----BEGIN CERTIFICATE-----\n"
+    "MIIBjjCCATSgAwIBAgIUWEBm1/rHJdGCeQHSG7XKfar7ukQwCgYIKoZIzj0EAwIw\n"
+    "EzERMA8GA1UEAwwIcG9wLXRlc3QwIBcNMjYxMTI0MjEzODEwWhgPMjEyNjEwMzEy\n"
+    "MTM4MTBaMBMxETAPBgNVBAMMCHBvcC10ZXN0MFkwEwYHKoZIzj0CAQYIKoZIzj0D\n"
+    "AQcDQgAEls9t5LTPQ2YINMr8IPtFLY8w07zfPOwbS9OgLyU3B3CL9SVvqlSFWu5a\n"
+    "Weiwh2USqo97p7ydR1CfFEMc72nd4aNkMGIwHQYDVR0OBBYEFIBqd92wq/1OVkY0\n"
+    "VH8g+XfpH35pMB8GA1UdIwQYMBaAFIBqd92wq/1OVkY0VH8g+XfpH35pMA8GA1Ud\n"
+    "EwEB/wQFMAMBAf8wDwYDVR0RBAgwBocEfwAAATAKBggqhkjOPQQDAgNIADBFAiEA\n"
+    "5NtHzGLIWDFaHUDn54oBL4dWibmlHE3xl5QaiuV1HMoCIFMQ+sA99hJ5rym3zZA9\n"
+    "gfWp8dg9WVAm00g1gArYEcJU\n"
+    "-----END CERTIFICATE-----\n";
+
+/* A throwaway key generated for this test only. */
+static const char test_key_pem[] =
+    "-----BEGIN PRIVATE KEY-----\n"
+    "MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgy79fFBTNoHth+T2N\n"
+    "DdtkvN4NFZY1oXdtDoYTcyO9hTihRANCAASWz23ktM9DZgg0yvwg+0UtjzDTvN88\n"
+    "7BtL06AvJTcHcIv1JW+qVIVa7lpZ6LCHZRKqj3unvJ1HUJ8UQxzvad3h\n"
+    "-----END PRIVATE KEY-----\n";
+
+static int start_server_tls(void **state, unsigned timeout_s, bool tls)
 {
     struct fixture *f = calloc(1, sizeof(*f));
     pthread_mutex_init(&f->lock, NULL);
@@ -368,13 +423,26 @@ static int start_server(void **state, unsigned timeout_s)
         .authenticate = authenticate,
         .server_name = "pop-test",
         .access_log = true,
+        .tls_cert_pem = tls ? test_cert_pem : NULL,
+        .tls_key_pem = tls ? test_key_pem : NULL,
     };
+    f->tls = tls;
     if (http_server_start(&cfg, &f->srv) < 0) {
         free(f);
         return -1;
     }
     *state = f;
     return 0;
+}
+
+static int start_server(void **state, unsigned timeout_s)
+{
+    return start_server_tls(state, timeout_s, false);
+}
+
+static int setup_tls(void **state)
+{
+    return start_server_tls(state, 5, true);
 }
 
 static int setup(void **state)
@@ -678,6 +746,53 @@ static void test_stream_delivers_chunks(void **state)
     response_done(&r);
 }
 
+static size_t abort_after_first(char *data, size_t size, size_t n, void *cls)
+{
+    (void)data;
+    (void)cls;
+    (void)size;
+    (void)n;
+    return 0; /* makes curl hang up mid-body */
+}
+
+static void test_stream_client_abort_frees(void **state)
+{
+    struct fixture *f = *state;
+    char url[128];
+    snprintf(url, sizeof(url), "http://127.0.0.1:%u/endless", http_server_port(f->srv));
+    CURL *c = curl_easy_init();
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, abort_after_first);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 20L);
+    assert_int_equal(curl_easy_perform(c), CURLE_WRITE_ERROR);
+    curl_easy_cleanup(c);
+    /* The producer learns of the hang-up: its free callback runs once, without a stop. */
+    for (int i = 0; i < 500 && atomic_load(&f->stream_freed) == 0; i++)
+        usleep(10 * 1000);
+    assert_int_equal(atomic_load(&f->stream_freed), 1);
+}
+
+static void test_head(void **state)
+{
+    struct fixture *f = *state;
+    struct response r = {0};
+    request(f, "HEAD", "/public", NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(strbuf_str(&r.body), "");
+    response_done(&r);
+    request(f, "GET", "/public", NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(strbuf_str(&r.body), "ok");
+    response_done(&r);
+}
+
+/* The same requests over HTTPS with the in-memory certificate and key. */
+static void test_tls(void **state)
+{
+    test_head(state);
+}
+
 static bool metrics_contain(struct fixture *f, const char *const *needles)
 {
     for (int attempt = 0; attempt < 100; attempt++) {
@@ -799,7 +914,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_forgotten_reply_is_500, setup, teardown),
         cmocka_unit_test_setup_teardown(test_proxy_subtree, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stream_delivers_chunks, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stream_client_abort_frees, setup, teardown),
         cmocka_unit_test_setup_teardown(test_metrics, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_head, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_tls, setup_tls, teardown),
         cmocka_unit_test_setup_teardown(test_idle_connection_times_out, setup_short_timeout,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_stop_lets_in_flight_finish, setup, teardown),
