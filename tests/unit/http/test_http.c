@@ -485,6 +485,17 @@ static void test_route_params_and_query(void **state)
     json_decref(j);
     response_done(&r);
 
+    request(f, "GET", "/v1/containers/x?name", auth_ok, NULL, &r);
+    j = body_json(&r);
+    assert_string_equal(json_string_value(json_object_get(j, "name")), ""); /* present, empty */
+    json_decref(j);
+    response_done(&r);
+    request(f, "GET", "/v1/containers/x?other=1", auth_ok, NULL, &r);
+    j = body_json(&r);
+    assert_true(json_is_null(json_object_get(j, "name")));
+    json_decref(j);
+    response_done(&r);
+
     request(f, "POST", "/v1/containers/x/start", auth_ok, NULL, &r);
     assert_int_equal(r.status, 204);
     response_done(&r);
