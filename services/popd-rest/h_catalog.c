@@ -1,0 +1,52 @@
+/* GET /v1/images and GET /v1/flavours. */
+#include "handlers.h"
+
+#include "docker/docker.h"
+#include "views.h"
+
+#include <string.h>
+
+void h_images_list(struct http_request *req, void *userdata)
+{
+    struct popd *p = userdata;
+    const char *id = http_request_query(req, "id");
+    const char *name = http_request_query(req, "name");
+    struct docker_client *dc = NULL;
+    struct docker_image_info *imgs = NULL;
+    size_t n = 0;
+    if (popd_docker_acquire(p, &dc) < 0 || docker_image_list(dc, &imgs, &n) < 0) {
+        http_reply_error(req, API_BAD_GATEWAY, "cannot list images: %s",
+                         dc ? docker_last_error(dc) : "no engine client");
+        popd_docker_release(p, dc);
+        return;
+    }
+    popd_docker_release(p, dc);
+    json_t *items = json_array();
+    for (size_t i = 0; items && i < n; i++) {
+        bool match = !id || strcmp(imgs[i].id, id) == 0;
+        if (name) {
+            bool named = false;
+            for (char **t = imgs[i].repo_tags; *t && !named; t++)
+                named = strcmp(*t, name) == 0;
+            match = match && named;
+        }
+        bool allowed = false;
+        for (char **t = imgs[i].repo_tags; *t && !allowed; t++)
+            allowed = popd_image_allowed(p, *t);
+        if (match && allowed && imgs[i].repo_tags[0])
+            json_array_append_new(items, view_image(&imgs[i]));
+    }
+    docker_image_info_free(imgs, n);
+    http_reply_json(req, 200, view_list(items));
+}
+
+void h_flavours_list(struct http_request *req, void *userdata)
+{
+    struct popd *p = userdata;
+    const char *name = http_request_query(req, "name");
+    json_t *items = json_array();
+    for (size_t i = 0; items && i < p->n_flavours; i++)
+        if (!name || strcmp(name, p->flavours[i].id) == 0)
+            json_array_append_new(items, view_flavour(&p->flavours[i]));
+    http_reply_json(req, 200, view_list(items));
+}

@@ -1,0 +1,44 @@
+/* HTTP handlers of popd-rest, one file per resource, and the helpers they share. */
+#pragma once
+
+#include "http/request.h"
+#include "http/server.h"
+#include "popd.h"
+#include "json/jv.h"
+
+/* Route table for lib/http. */
+const struct http_route *popd_routes(size_t *ret_n);
+
+/* The authenticate hook: Bearer JWT, algorithm pinned, revocation checked. */
+int popd_authenticate(struct http_request *req, void *userdata);
+
+/* Parses and validates the request body; on failure replies 400 naming the field and returns
+ * a negative errno. *ret is a new reference. */
+int handler_body(struct http_request *req, const struct jv_schema *schema, json_t **ret);
+
+/* Reads a path parameter that names a container or network (id or name); replies 400 and
+ * returns NULL when it is malformed. */
+const char *handler_ref(struct http_request *req, const char *param);
+
+void h_login(struct http_request *req, void *userdata);
+void h_logout(struct http_request *req, void *userdata);
+void h_info(struct http_request *req, void *userdata);
+
+void h_containers_list(struct http_request *req, void *userdata);
+void h_container_get(struct http_request *req, void *userdata);
+void h_container_create(struct http_request *req, void *userdata);
+void h_container_metadata(struct http_request *req, void *userdata);
+void h_container_start(struct http_request *req, void *userdata);
+void h_container_stop(struct http_request *req, void *userdata);
+void h_container_delete(struct http_request *req, void *userdata);
+
+void h_networks_list(struct http_request *req, void *userdata);
+void h_network_get(struct http_request *req, void *userdata);
+void h_network_create(struct http_request *req, void *userdata);
+void h_network_delete(struct http_request *req, void *userdata);
+
+void h_images_list(struct http_request *req, void *userdata);
+void h_flavours_list(struct http_request *req, void *userdata);
+
+void h_healthz(struct http_request *req, void *userdata);
+void h_metrics(struct http_request *req, void *userdata);

@@ -1,0 +1,31 @@
+/* The popd-rest route table (see openapi/pop.yaml). */
+#include "handlers.h"
+
+#include "core/cleanup.h"
+
+static const struct http_route routes[] = {
+    {"GET", "/healthz", h_healthz, HTTP_ROUTE_PUBLIC},
+    {"GET", "/metrics", h_metrics, 0},
+    {"POST", "/v1/login", h_login, HTTP_ROUTE_PUBLIC | HTTP_ROUTE_JSON},
+    {"POST", "/v1/logout", h_logout, 0},
+    {"GET", "/v1/info", h_info, 0},
+    {"GET", "/v1/containers", h_containers_list, 0},
+    {"POST", "/v1/containers", h_container_create, HTTP_ROUTE_JSON},
+    {"GET", "/v1/containers/{ref}", h_container_get, 0},
+    {"DELETE", "/v1/containers/{ref}", h_container_delete, 0},
+    {"PATCH", "/v1/containers/{ref}/metadata", h_container_metadata, HTTP_ROUTE_JSON},
+    {"POST", "/v1/containers/{ref}/start", h_container_start, 0},
+    {"POST", "/v1/containers/{ref}/stop", h_container_stop, 0},
+    {"GET", "/v1/networks", h_networks_list, 0},
+    {"POST", "/v1/networks", h_network_create, HTTP_ROUTE_JSON},
+    {"GET", "/v1/networks/{ref}", h_network_get, 0},
+    {"DELETE", "/v1/networks/{ref}", h_network_delete, 0},
+    {"GET", "/v1/images", h_images_list, 0},
+    {"GET", "/v1/flavours", h_flavours_list, 0},
+};
+
+const struct http_route *popd_routes(size_t *ret_n)
+{
+    *ret_n = ARRAY_SIZE(routes);
+    return routes;
+}
