@@ -429,7 +429,8 @@ void popd_container_ended(struct popd *p, struct docker_client *dc, const char *
         snprintf(ext, sizeof(ext), "exited with code %d", exit_code);
     if (store_container_transition(p->store, id, POP_MASK(POP_RUNNING), to, ext, "", 0) == 0) {
         log_info("container %s is %s: %s", c.name, pop_status_name(to), ext);
-        int r = docker_container_remove(dc, docker_id, true);
+        /* "" when reconcile found no engine container: nothing to remove. */
+        int r = docker_id[0] ? docker_container_remove(dc, docker_id, true) : 0;
         if (r < 0 && r != -ENOENT)
             log_warn("container %s: could not remove Docker container %.12s: %s", c.name, docker_id,
                      docker_last_error(dc));
