@@ -282,34 +282,32 @@ void h_container_metadata(struct http_request *req, void *userdata)
         reply_container(req, 200, &c);
 }
 
-void h_container_start(struct http_request *req, void *userdata)
+/* Start and Stop differ only in the operation and the success status. */
+static void run_op(struct http_request *req, struct popd *p,
+                   int (*op)(struct popd *, const char *, struct pop_container *,
+                             struct op_error *),
+                   unsigned ok_status)
 {
-    struct popd *p = userdata;
     const char *ref = handler_ref(req, "ref");
     if (!ref)
         return;
     struct op_error err = {0};
     struct pop_container c;
-    int r = popd_container_start(p, ref, &c, &err);
+    int r = op(p, ref, &c, &err);
     if (r < 0)
         reply_op_error(req, r, &err);
     else
-        reply_container(req, 200, &c);
+        reply_container(req, ok_status, &c);
+}
+
+void h_container_start(struct http_request *req, void *userdata)
+{
+    run_op(req, userdata, popd_container_start, 200);
 }
 
 void h_container_stop(struct http_request *req, void *userdata)
 {
-    struct popd *p = userdata;
-    const char *ref = handler_ref(req, "ref");
-    if (!ref)
-        return;
-    struct op_error err = {0};
-    struct pop_container c;
-    int r = popd_container_stop(p, ref, &c, &err);
-    if (r < 0)
-        reply_op_error(req, r, &err);
-    else
-        reply_container(req, 202, &c);
+    run_op(req, userdata, popd_container_stop, 202);
 }
 
 void h_container_delete(struct http_request *req, void *userdata)
