@@ -3,6 +3,7 @@
 #include "auth/password.h"
 #include "auth/random.h"
 #include "core/log.h"
+#include "core/signals.h"
 #include "docker/docker.h"
 #include "handlers.h"
 #include "networks.h"
@@ -144,12 +145,7 @@ static int serve(const char *config_file, bool verbose)
     log_info("popd-rest %s ready on http://%s:%u (pop %s)", POPD_VERSION, p.cfg.listen,
              http_server_port(srv), p.cfg.name);
 
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGINT);
-    int sig = 0;
-    sigwait(&set, &sig);
+    int sig = signals_wait_termination();
     log_info("received %s; shutting down", sig == SIGTERM ? "SIGTERM" : "SIGINT");
     status = 0;
 out:
@@ -161,13 +157,7 @@ out:
 
 int main(int argc, char **argv)
 {
-    /* Every thread inherits this mask, so only sigwait in main sees the signals. */
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &set, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    signals_block_termination();
 
     const char *config_file = NULL;
     bool verbose = false;
