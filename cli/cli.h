@@ -1,0 +1,94 @@
+/* The pop CLI's command table, shared state and the helpers every command uses to call the Pop,
+ * print results and report errors with the right exit status. */
+#pragma once
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "core/strbuf.h"
+#include "session.h"
+
+#define CLI_EXIT_OK 0
+#define CLI_EXIT_API 1   /* the Pop refused, or could not be reached */
+#define CLI_EXIT_USAGE 2 /* bad command line or configuration */
+
+#define CLI_DEFAULT_URL "http://127.0.0.1:8080"
+#define CLI_MAX_ARGS 256 /* arguments of one command */
+
+enum cli_output { CLI_OUTPUT_YAML, CLI_OUTPUT_JSON };
+
+struct cli_command;
+
+struct cli {
+    enum cli_output output;
+    struct session *session;
+    const struct cli_command *cmd; /* the command being run, for its usage */
+};
+
+/* One command: name is one or two words ("servers", "md get"). run gets the arguments after
+ * the name and returns an exit status. */
+struct cli_command {
+    const char *name;
+    const char *args;    /* synopsis of the arguments, "" if none */
+    const char *summary; /* one line */
+    const char *help;    /* more lines, or NULL */
+    int (*run)(struct cli *cli, int argc, char **argv);
+};
+
+/* Prints "usage: pop NAME ARGS" with the summary and help of cmd to f. */
+void cli_print_usage(const struct cli_command *cmd, FILE *f);
+
+/* Prints "pop: <message>" and the current command's usage to stderr; returns CLI_EXIT_USAGE. */
+int cli_usage_error(struct cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* session_call that prints "pop: <error>" on failure. Returns 0 with *ret as session_call, or
+ * the exit status to return (CLI_EXIT_USAGE when POP_AUTH is missing, else CLI_EXIT_API). */
+int cli_call(struct cli *cli, const char *method, const char *path, const json_t *body,
+             json_t **ret);
+
+/* Prints a session failure (r from a session_* call) and returns the exit status for it. */
+int cli_fail(struct cli *cli, int r);
+
+/* Prints yaml_doc as YAML, or json_doc as indented JSON with -o json (either may be the same
+ * document; both borrowed). Returns CLI_EXIT_OK, or CLI_EXIT_API when stdout fails. */
+int cli_print(struct cli *cli, const json_t *yaml_doc, const json_t *json_doc);
+
+/* Builds prefix + percent-escaped ref + suffix (suffix may be NULL) into a fresh strbuf.
+ * Returns 0 or -ENOMEM. */
+int cli_ref_path(struct strbuf *sb, const char *prefix, const char *ref, const char *suffix);
+
+/* An ISO-8601 UTC time string ("2024-05-01T10:00:00Z") for Unix seconds, or JSON null for 0.
+ * Returns a new reference (NULL on allocation failure). */
+json_t *cli_time(int64_t t);
+
+/* Sets key to a copy of s ("" when s is NULL). Returns 0 or -ENOMEM. */
+int cli_set_string(json_t *obj, const char *key, const char *s);
+
+/* Checks a NAME argument: non-empty and not an option. Prints the usage error when it is not
+ * and returns CLI_EXIT_USAGE, else 0. */
+int cli_check_name(struct cli *cli, const char *what, const char *arg);
+
+/* Splits "key=value" at the first '='; *ret_key is a malloc'ed copy, *ret_value points into
+ * arg. Returns 0, -EINVAL (no '=' or empty key) or -ENOMEM. */
+int cli_split_kv(const char *arg, char **ret_key, const char **ret_value);
+
+/* Commands, one file per area. */
+int cmd_login(struct cli *cli, int argc, char **argv);
+int cmd_logout(struct cli *cli, int argc, char **argv);
+int cmd_info(struct cli *cli, int argc, char **argv);
+int cmd_images(struct cli *cli, int argc, char **argv);
+int cmd_flavours(struct cli *cli, int argc, char **argv);
+int cmd_networks(struct cli *cli, int argc, char **argv);
+int cmd_network_create(struct cli *cli, int argc, char **argv);
+int cmd_network_rm(struct cli *cli, int argc, char **argv);
+int cmd_servers(struct cli *cli, int argc, char **argv);
+int cmd_create(struct cli *cli, int argc, char **argv);
+int cmd_spawn(struct cli *cli, int argc, char **argv);
+int cmd_start(struct cli *cli, int argc, char **argv);
+int cmd_stop(struct cli *cli, int argc, char **argv);
+int cmd_rm(struct cli *cli, int argc, char **argv);
+int cmd_md_get(struct cli *cli, int argc, char **argv);
+int cmd_md_set(struct cli *cli, int argc, char **argv);
+int cmd_md_rm(struct cli *cli, int argc, char **argv);
