@@ -1,5 +1,6 @@
-/* Token buckets per key in a fixed-size table. Tokens are counted in thousandths so refill is
- * exact in integer arithmetic; a full table evicts the entry seen longest ago. */
+/* Token buckets per key in a fixed-size table. A token is period_ms units and each millisecond
+ * adds count units, so refill is exact in integer arithmetic however often it is computed; a full
+ * table evicts the entry seen longest ago. */
 #include "ratelimit.h"
 
 #include <errno.h>
@@ -9,19 +10,17 @@
 
 #include "core/parse.h"
 
-#define MILLI 1000
-
 struct bucket {
     char key[GW_RATELIMIT_KEY_MAX];
-    int64_t tokens_milli;
+    int64_t tokens; /* units: period_ms per token */
     int64_t last_ms;
 };
 
 struct gw_ratelimit {
     pthread_mutex_t lock;
-    int64_t capacity_milli;
+    int64_t capacity; /* count tokens */
     int64_t period_ms;
-    unsigned count;
+    int64_t count;
     size_t n;
     struct bucket *v; /* GW_RATELIMIT_ENTRIES */
 };
@@ -71,8 +70,8 @@ struct gw_ratelimit *gw_ratelimit_new(unsigned count, unsigned period_s)
     }
     pthread_mutex_init(&rl->lock, NULL);
     rl->count = count;
-    rl->capacity_milli = (int64_t)count * MILLI;
     rl->period_ms = (int64_t)period_s * 1000;
+    rl->capacity = (int64_t)count * rl->period_ms;
     return rl;
 }
 
@@ -98,7 +97,7 @@ static struct bucket *bucket_get(struct gw_ratelimit *rl, const char *key, int64
     size_t klen = strnlen(key, GW_RATELIMIT_KEY_MAX - 1);
     memcpy(b->key, key, klen);
     b->key[klen] = '\0';
-    b->tokens_milli = rl->capacity_milli;
+    b->tokens = rl->capacity;
     b->last_ms = now_ms;
     return b;
 }
@@ -115,28 +114,20 @@ int gw_ratelimit_take(struct gw_ratelimit *rl, const char *key, int64_t now_ms,
     struct bucket *b = bucket_get(rl, k, now_ms);
     int64_t elapsed = now_ms - b->last_ms;
     if (elapsed > 0) {
-        /* count tokens per period_ms, i.e. count*MILLI/period_ms milli-tokens per ms; capped
-         * before multiplying so a long-idle entry cannot overflow. */
+        /* Capped first, so a long-idle entry cannot overflow; a full bucket stays full. */
         if (elapsed > rl->period_ms)
             elapsed = rl->period_ms;
-        int64_t added = elapsed * rl->capacity_milli / rl->period_ms;
-        /* Time too short to earn a milli-token is not consumed, so frequent calls still refill. */
-        if (added > 0) {
-            b->tokens_milli += added;
-            b->last_ms = now_ms;
-        }
-        if (b->tokens_milli >= rl->capacity_milli) {
-            b->tokens_milli = rl->capacity_milli;
-            b->last_ms = now_ms;
-        }
+        b->tokens += elapsed * rl->count;
+        if (b->tokens > rl->capacity)
+            b->tokens = rl->capacity;
+        b->last_ms = now_ms;
     }
     int r = 0;
-    if (b->tokens_milli >= MILLI) {
-        b->tokens_milli -= MILLI;
+    if (b->tokens >= rl->period_ms) {
+        b->tokens -= rl->period_ms;
     } else {
-        int64_t missing = MILLI - b->tokens_milli;
-        int64_t wait_ms = (missing * rl->period_ms + rl->capacity_milli - 1) / rl->capacity_milli;
-        *ret_retry_s = wait_ms / 1000 + (wait_ms % 1000 ? 1 : 0);
+        int64_t wait_ms = (rl->period_ms - b->tokens + rl->count - 1) / rl->count;
+        *ret_retry_s = (wait_ms + 999) / 1000;
         if (*ret_retry_s < 1)
             *ret_retry_s = 1;
         r = -EAGAIN;
