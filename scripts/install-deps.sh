@@ -8,6 +8,7 @@ packages=(
     libjwt-dev libssl-dev libcmocka-dev librabbitmq-dev
     curl jq python3 python3-yaml python3-jsonschema
     busybox-static sip-tester
+    nginx-light wrk openssl
 )
 
 missing=()
