@@ -212,8 +212,8 @@ int main(int argc, char **argv)
     const char *url = getenv("POP_URL");
     const char *auth = getenv("POP_AUTH");
     char err[256];
-    rc = session_new(url && *url ? url : CLI_DEFAULT_URL, auth && *auth ? auth : NULL, &cli.session,
-                     err, sizeof(err));
+    rc = session_new(url && *url ? url : CLI_DEFAULT_URL, auth && *auth ? auth : NULL, err,
+                     sizeof(err), &cli.session);
     if (rc < 0) {
         fprintf(stderr, "pop: %s\n", rc == -EINVAL ? err : strerror(-rc));
         return rc == -EINVAL ? CLI_EXIT_USAGE : CLI_EXIT_API;

@@ -44,7 +44,7 @@ static void session_set_error(struct session *s, const char *fmt, ...)
             *p = ' ';
 }
 
-int session_new(const char *url, const char *auth, struct session **ret, char *err, size_t errlen)
+int session_new(const char *url, const char *auth, char *err, size_t errlen, struct session **ret)
 {
     size_t url_len = strlen(url);
     while (url_len > 0 && url[url_len - 1] == '/')

@@ -20,7 +20,7 @@ struct session;
  * "user:password" and may be NULL, in which case only session_url() works and every request
  * fails with -EACCES. Returns 0 or -EINVAL with a one-line reason in err (errlen bytes), or
  * -ENOMEM. Does no I/O. */
-int session_new(const char *url, const char *auth, struct session **ret, char *err, size_t errlen);
+int session_new(const char *url, const char *auth, char *err, size_t errlen, struct session **ret);
 
 /* Frees the session. Accepts NULL. */
 void session_free(struct session *s);
