@@ -23,6 +23,7 @@
 
 int gateway_init(struct gateway *gw, const struct gw_config *cfg, char *err, size_t errlen)
 {
+    gateway_workers_init(gw);
     int r = gw_routes_parse(cfg->routes, cfg->health_path, &gw->routes, err, errlen);
     if (r < 0)
         return r;
@@ -62,6 +63,7 @@ void gateway_done(struct gateway *gw)
     if (!gw)
         return;
     /* Workers notice a cancelled transfer within about a second (httpc's stop polling). */
+    gateway_workers_stop(gw);
     int64_t deadline = time_mono_ms() + GW_STOP_WAIT_MS;
     while (atomic_load(&gw->workers) > 0 && time_mono_ms() < deadline)
         time_sleep_ms(10);
@@ -78,6 +80,15 @@ void gateway_done(struct gateway *gw)
     gw_ratelimit_free(gw->login_limit);
     gw->login_limit = NULL;
     gw_routes_done(&gw->routes);
+    if (gw->jobs_ready) {
+        /* A worker drops the count just before unlocking: taking the lock once more makes sure
+         * the last one is out before the lock is destroyed. */
+        pthread_mutex_lock(&gw->jobs_lock);
+        pthread_mutex_unlock(&gw->jobs_lock);
+        pthread_mutex_destroy(&gw->jobs_lock);
+        pthread_cond_destroy(&gw->jobs_cond);
+        gw->jobs_ready = false;
+    }
 }
 
 static const struct http_route gateway_routes[] = {

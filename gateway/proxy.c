@@ -3,6 +3,7 @@
  * with a stream whose read callback drains a bounded ring that the worker fills. */
 #include <errno.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,8 +28,11 @@
 #define GW_HEADER_BYTES_MAX (64 * 1024)
 #define GW_WAIT_SLICE_MS 250
 #define GW_LOG_PATH_MAX 256
+#define GW_WORKERS_KEEP 16  /* idle worker threads kept for the next burst */
+#define GW_WORKER_IDLE_S 30 /* seconds before a worker above that number ends */
 
 struct gw_xfer {
+    struct gw_xfer *next; /* in the gateway's job queue */
     pthread_mutex_t lock;
     pthread_cond_t cond; /* broadcast on every state change below */
     int refs;
@@ -93,9 +97,11 @@ static void xfer_unref(struct gw_xfer *x)
 
 static struct gw_xfer *xfer_new(struct gateway *gw, struct gw_upstream *up, const char *rid)
 {
-    struct gw_xfer *x = calloc(1, sizeof(*x));
+    /* Not calloc: zeroing the ring for every request is measurable at high request rates. */
+    struct gw_xfer *x = malloc(sizeof(*x));
     if (!x)
         return NULL;
+    memset(x, 0, offsetof(struct gw_xfer, ring));
     pthread_condattr_t ca;
     pthread_condattr_init(&ca);
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -152,7 +158,11 @@ static int xfer_on_headers(long status, const struct httpc_header *headers, size
         x->status = status;
         x->have_headers = true;
     }
-    pthread_cond_broadcast(&x->cond);
+    /* A body known to fit the ring usually follows at once: the handler is woken when it is
+     * complete, which saves a wake-up and lock contention per small response. Otherwise (a
+     * stream, a big body, an error) the client gets the headers now. */
+    if (r < 0 || x->length < 0 || x->length > GW_RING_SIZE)
+        pthread_cond_broadcast(&x->cond);
     pthread_mutex_unlock(&x->lock);
     return r < 0 ? -EMSGSIZE : 0;
 }
@@ -194,10 +204,9 @@ static bool xfer_should_stop(void *userdata)
     return stop;
 }
 
-static void *xfer_worker(void *arg)
+/* Runs one upstream transfer in a worker thread and drops the worker's reference. */
+static void xfer_run(struct gw_xfer *x)
 {
-    struct gw_xfer *x = arg;
-    struct gateway *gw = x->gw;
     struct gw_pool *pool = x->up->pool;
     log_set_request_id(x->rid);
     struct httpc *c = NULL;
@@ -219,7 +228,41 @@ static void *xfer_worker(void *arg)
     atomic_fetch_sub(&x->up->in_flight, 1);
     xfer_unref(x);
     log_set_request_id(NULL);
+}
+
+/* A worker thread: runs queued transfers, taking the next one without sleeping while the queue
+ * has work; the threads above GW_WORKERS_KEEP end after a while without work, and all of them
+ * once the queue is stopped and empty. */
+static void *worker_main(void *arg)
+{
+    struct gateway *gw = arg;
+    pthread_mutex_lock(&gw->jobs_lock);
+    for (;;) {
+        while (!gw->jobs_head && !gw->jobs_stop) {
+            gw->idle_workers++;
+            struct timespec ts;
+            clock_gettime(CLOCK_MONOTONIC, &ts);
+            ts.tv_sec += GW_WORKER_IDLE_S;
+            int rc = pthread_cond_timedwait(&gw->jobs_cond, &gw->jobs_lock, &ts);
+            gw->idle_workers--;
+            if (rc == ETIMEDOUT && !gw->jobs_head && atomic_load(&gw->workers) > GW_WORKERS_KEEP)
+                goto out;
+        }
+        struct gw_xfer *x = gw->jobs_head;
+        if (!x)
+            break;
+        gw->jobs_head = x->next;
+        if (!gw->jobs_head)
+            gw->jobs_tail = NULL;
+        gw->jobs_queued--;
+        pthread_mutex_unlock(&gw->jobs_lock);
+        xfer_run(x);
+        pthread_mutex_lock(&gw->jobs_lock);
+    }
+out:
+    /* Dropped under the lock: gateway_done takes it once more before destroying it. */
     atomic_fetch_sub(&gw->workers, 1);
+    pthread_mutex_unlock(&gw->jobs_lock);
     return NULL;
 }
 
@@ -470,24 +513,59 @@ static void reply_error(struct http_request *req, struct gw_access *a, enum api_
     gw_access_local(a, api_error_status(err), -1);
 }
 
+/* Queues x for a worker, starting a thread when every idle one is spoken for: a transfer
+ * blocks its worker for as long as the upstream takes, so each queued job needs its own. */
 static int xfer_start(struct gw_xfer *x)
 {
-    pthread_attr_t attr;
-    pthread_attr_init(&attr);
-    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-    x->refs++; /* the worker's; no other thread knows x yet */
-    atomic_fetch_add(&x->gw->workers, 1);
-    atomic_fetch_add(&x->up->in_flight, 1);
-    pthread_t th;
-    int r = pthread_create(&th, &attr, xfer_worker, x);
-    pthread_attr_destroy(&attr);
-    if (r != 0) {
-        x->refs--;
-        atomic_fetch_sub(&x->gw->workers, 1);
-        atomic_fetch_sub(&x->up->in_flight, 1);
-        return -r;
+    struct gateway *gw = x->gw;
+    pthread_mutex_lock(&gw->jobs_lock);
+    if (gw->jobs_queued + 1 > gw->idle_workers) {
+        pthread_attr_t attr;
+        pthread_attr_init(&attr);
+        pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+        pthread_t th;
+        atomic_fetch_add(&gw->workers, 1);
+        int r = pthread_create(&th, &attr, worker_main, gw);
+        pthread_attr_destroy(&attr);
+        if (r != 0) {
+            atomic_fetch_sub(&gw->workers, 1);
+            pthread_mutex_unlock(&gw->jobs_lock);
+            return -r;
+        }
     }
+    x->refs++; /* the worker's; no other thread knows x yet */
+    atomic_fetch_add(&x->up->in_flight, 1);
+    x->next = NULL;
+    if (gw->jobs_tail)
+        gw->jobs_tail->next = x;
+    else
+        gw->jobs_head = x;
+    gw->jobs_tail = x;
+    gw->jobs_queued++;
+    pthread_cond_signal(&gw->jobs_cond);
+    pthread_mutex_unlock(&gw->jobs_lock);
     return 0;
+}
+
+void gateway_workers_init(struct gateway *gw)
+{
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&gw->jobs_cond, &ca);
+    pthread_condattr_destroy(&ca);
+    pthread_mutex_init(&gw->jobs_lock, NULL);
+    gw->jobs_ready = true;
+}
+
+void gateway_workers_stop(struct gateway *gw)
+{
+    if (!gw->jobs_ready)
+        return;
+    pthread_mutex_lock(&gw->jobs_lock);
+    gw->jobs_stop = true;
+    pthread_cond_broadcast(&gw->jobs_cond);
+    pthread_mutex_unlock(&gw->jobs_lock);
 }
 
 static unsigned status_class(long status)
@@ -556,6 +634,10 @@ void gw_handle_proxy(struct http_request *req, void *userdata)
     int64_t deadline = time_mono_ms() + gw->upstream_timeout_ms;
     pthread_mutex_lock(&x->lock);
     while (!x->have_headers && !x->done && time_mono_ms() < deadline)
+        xfer_wait(x, deadline);
+    /* Woken by the first bytes of a small body (see xfer_on_headers), or spuriously. */
+    while (x->have_headers && !x->done && x->len == 0 && x->length > 0 &&
+           x->length <= GW_RING_SIZE && time_mono_ms() < deadline)
         xfer_wait(x, deadline);
     if (x->have_headers) {
         long status = x->status;
