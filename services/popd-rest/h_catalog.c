@@ -9,8 +9,10 @@
 void h_images_list(struct http_request *req, void *userdata)
 {
     struct popd *p = userdata;
-    const char *id = http_request_query(req, "id");
-    const char *name = http_request_query(req, "name");
+    const char *id, *name;
+    if (handler_query(req, "id", handler_check_image, &id) < 0 ||
+        handler_query(req, "name", handler_check_image, &name) < 0)
+        return;
     struct docker_client *dc = NULL;
     struct docker_image_info *imgs = NULL;
     size_t n = 0;
@@ -43,10 +45,13 @@ void h_images_list(struct http_request *req, void *userdata)
 void h_flavours_list(struct http_request *req, void *userdata)
 {
     struct popd *p = userdata;
-    const char *name = http_request_query(req, "name");
+    const char *id, *name;
+    if (handler_query(req, "id", NULL, &id) < 0 || handler_query(req, "name", NULL, &name) < 0)
+        return;
     json_t *items = json_array();
     for (size_t i = 0; items && i < p->n_flavours; i++)
-        if (!name || strcmp(name, p->flavours[i].id) == 0)
+        if ((!name || strcmp(name, p->flavours[i].id) == 0) &&
+            (!id || strcmp(id, p->flavours[i].id) == 0))
             json_array_append_new(items, view_flavour(&p->flavours[i]));
     http_reply_json(req, 200, view_list(items));
 }

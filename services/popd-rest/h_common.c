@@ -44,3 +44,27 @@ const char *handler_ref(struct http_request *req, const char *param)
     }
     return ref;
 }
+
+int handler_query(struct http_request *req, const char *name, jv_check_fn check, const char **ret)
+{
+    const char *v = http_request_query(req, name);
+    const char *why = v ? (check ? check : jv_check_name)(v) : NULL;
+    if (why) {
+        http_reply_error(req, API_BAD_QUERY, "%s: %s", name, why);
+        return -EINVAL;
+    }
+    *ret = v;
+    return 0;
+}
+
+const char *handler_check_image(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > 255)
+        return "must be 1-255 characters";
+    for (const char *q = s; *q; q++)
+        if (!((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') || (*q >= '0' && *q <= '9') ||
+              strchr("._-/:@", *q)))
+            return "must be an image reference (letters, digits and . _ - / : @)";
+    return NULL;
+}

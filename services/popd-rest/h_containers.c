@@ -13,17 +13,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *check_image(const char *s)
+/* Empty means "assign one", as in the thesis's Endpoint. */
+static const char *check_ipv4_or_empty(const char *s)
 {
-    for (const char *q = s; *q; q++)
-        if (!((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') || (*q >= '0' && *q <= '9') ||
-              strchr("._-/:@", *q)))
-            return "must be an image reference (letters, digits and . _ - / : @)";
-    return NULL;
+    return *s ? jv_check_ipv4(s) : NULL;
 }
 
 static const struct jv_field ipv4_fields[] = {
-    {.name = "address", .type = JV_STRING, .max_len = 15, .check = jv_check_ipv4},
+    {.name = "address", .type = JV_STRING, .max_len = 15, .check = check_ipv4_or_empty},
 };
 static const struct jv_schema ipv4_schema = {ipv4_fields, 1, false};
 static const struct jv_field endpoint_fields[] = {
@@ -41,7 +38,7 @@ static const struct jv_field create_fields[] = {
      .required = true,
      .min_len = 1,
      .max_len = POP_IMAGE_MAX,
-     .check = check_image},
+     .check = handler_check_image},
     {.name = "flavour_id", .type = JV_STRING, .max_len = POP_NAME_MAX},
     {.name = "endpoints",
      .type = JV_MAP,
@@ -97,12 +94,9 @@ static void reply_container(struct http_request *req, unsigned status, struct po
 void h_containers_list(struct http_request *req, void *userdata)
 {
     struct popd *p = userdata;
-    const char *id = http_request_query(req, "id");
-    const char *name = http_request_query(req, "name");
-    if ((id && jv_check_name(id)) || (name && jv_check_name(name))) {
-        http_reply_error(req, API_BAD_QUERY, "id and name must be 1-63 of A-Z a-z 0-9 _ . -");
+    const char *id, *name;
+    if (handler_query(req, "id", NULL, &id) < 0 || handler_query(req, "name", NULL, &name) < 0)
         return;
-    }
     struct pop_container *list = NULL;
     size_t n = 0;
     if (store_container_list(p->store, id, name, &list, &n) < 0) {

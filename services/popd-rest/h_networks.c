@@ -18,8 +18,9 @@ static const struct jv_schema create_schema = {create_fields, 4, false};
 void h_networks_list(struct http_request *req, void *userdata)
 {
     struct popd *p = userdata;
-    const char *name = http_request_query(req, "name");
-    const char *id = http_request_query(req, "id");
+    const char *id, *name;
+    if (handler_query(req, "id", NULL, &id) < 0 || handler_query(req, "name", NULL, &name) < 0)
+        return;
     struct pop_network *nets = NULL;
     size_t n = 0;
     if (store_network_list(p->store, &nets, &n) < 0) {
@@ -72,13 +73,18 @@ void h_network_create(struct http_request *req, void *userdata)
         http_reply_json(req, 201, view_network(&net));
         break;
     case -EEXIST:
-        http_reply_error(req, API_CONFLICT, "%s", why[0] ? why : "the name is taken");
+        http_reply_error_ext(req, API_CONFLICT, json_pack("{s:s}", "field", "name"), "%s",
+                             why[0] ? why : "the name is taken");
         break;
     case -EADDRINUSE:
-        http_reply_error(req, API_CONFLICT, "%s", why);
+        http_reply_error_ext(req, API_CONFLICT, json_pack("{s:s}", "field", "cidr"), "%s", why);
         break;
     case -EINVAL:
-        http_reply_error(req, API_INVALID_FIELD, "%s", why);
+        /* why starts with the field at fault: "cidr: ..." or "gateway: ..." */
+        http_reply_error_ext(
+            req, API_INVALID_FIELD,
+            json_pack("{s:s}", "field", strncmp(why, "gateway", 7) == 0 ? "gateway" : "cidr"), "%s",
+            why);
         break;
     case -ENOSPC:
         http_reply_error(req, API_EXHAUSTED, "%s", why);

@@ -20,6 +20,13 @@ int handler_body(struct http_request *req, const struct jv_schema *schema, json_
  * returns NULL when it is malformed. */
 const char *handler_ref(struct http_request *req, const char *param);
 
+/* Reads optional query filter `name`; replies 400 bad-query and returns -EINVAL when present
+ * but failing check (NULL = jv_check_name). *ret is NULL when absent. */
+int handler_query(struct http_request *req, const char *name, jv_check_fn check, const char **ret);
+
+/* Image reference check shared by bodies and filters. */
+const char *handler_check_image(const char *s);
+
 void h_login(struct http_request *req, void *userdata);
 void h_logout(struct http_request *req, void *userdata);
 void h_info(struct http_request *req, void *userdata);

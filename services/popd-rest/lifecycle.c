@@ -397,7 +397,7 @@ int popd_container_metadata(struct popd *p, const char *id_or_name, const struct
         if (r == -ESTALE)
             set_err(err, "container '%s' changed state meanwhile", c.name);
     }
-    if (r == 0 && apply_recreate)
+    if (r == 0 && apply_recreate && c.status == POP_RUNNING)
         r = recreate(p, &c, err);
     popd_busy_release(p, c.id);
     if (r == 0)

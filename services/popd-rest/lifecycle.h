@@ -28,19 +28,20 @@ int popd_container_stop(struct popd *p, const char *id_or_name, struct pop_conta
  * -EIO (the engine would not remove it; nothing forgotten). */
 int popd_container_delete(struct popd *p, const char *id_or_name, struct op_error *err);
 
-/* Merges patch into the metadata. CREATED: stored for the start. RUNNING with recreate: the
- * Docker container is replaced by one with the same name, addresses and the new environment,
- * and stays RUNNING. Returns 0 and the container in *ret, -ENOENT, -ESTALE, -EBUSY, -E2BIG
- * (too many entries), -EIO (recreate failed: the container is FAILED). */
+/* Merges patch into the metadata. CREATED (with or without recreate): stored for the start.
+ * RUNNING with recreate: the Docker container is replaced by one with the same name, addresses and
+ * the new environment, and stays RUNNING. Returns 0 and the container in *ret, -ENOENT, -ESTALE,
+ * -EBUSY, -E2BIG (too many entries), -EIO (recreate failed: the container is FAILED). */
 int popd_container_metadata(struct popd *p, const char *id_or_name, const struct md_set *patch,
                             bool recreate, struct pop_container *ret, struct op_error *err);
 
 /* A RUNNING container's Docker container ended on its own (events or reconcile): moves it to
  * EXITED (code 0) or FAILED, releases its addresses and removes the Docker container.
  * docker_id must be the one the row holds, otherwise nothing happens (an old container of a
- * recreate). */
+ * recreate). The caller holds the container's busy mark. */
 void popd_container_ended(struct popd *p, struct docker_client *dc, const char *id,
                           const char *docker_id, int exit_code, bool oom);
 
-/* Background part of a stop, also used by reconcile for containers found STOPPING. */
+/* Background part of a stop, also used by reconcile for containers found STOPPING. The caller
+ * holds the container's busy mark. */
 void popd_container_finish_stop(struct popd *p, const char *id);

@@ -60,10 +60,7 @@ static void reconcile_one(struct popd *p, struct docker_client *dc, const struct
             store_container_set_docker_id(p->store, c->id, eng->id);
         else if (!eng)
             store_container_set_docker_id(p->store, c->id, "");
-        if (popd_busy_acquire(p, c->id, 0) == 0) {
-            popd_container_finish_stop(p, c->id);
-            popd_busy_release(p, c->id);
-        }
+        popd_container_finish_stop(p, c->id);
         break;
     case POP_EXITED:
     case POP_FAILED:
@@ -97,9 +94,9 @@ int popd_reconcile(struct popd *p)
         goto out;
     for (size_t i = 0; i < n_rows; i++) {
         if (popd_busy_acquire(p, rows[i].id, 0) < 0)
-            continue; /* an operation in progress owns it */
-        popd_busy_release(p, rows[i].id);
+            continue; /* an operation in progress owns it and will settle its state */
         reconcile_one(p, dc, &rows[i], find_engine(eng, n_eng, rows[i].id));
+        popd_busy_release(p, rows[i].id);
     }
     /* Labelled engine containers with no row: leftovers of a crash between engine and store. */
     for (size_t i = 0; i < n_eng; i++) {
@@ -151,7 +148,12 @@ static int on_event(const struct docker_event *ev, void *userdata)
             docker_container_info_done(&info);
         }
     }
+    /* A container with an operation in progress (delete, recreate, start) is that
+     * operation's to settle: e.g. the die caused by a delete's own stop is not a crash. */
+    if (popd_busy_acquire(ctx->p, id, 0) < 0)
+        return 0;
     popd_container_ended(ctx->p, ctx->dc, id, ev->actor_id, code, oom);
+    popd_busy_release(ctx->p, id);
     return 0;
 }
 

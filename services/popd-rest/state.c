@@ -52,7 +52,8 @@ bool pop_op_allowed(enum pop_op op, enum pop_status s)
     case POP_OP_START:
         return s == POP_CREATED;
     case POP_OP_METADATA_RECREATE:
-        return s == POP_RUNNING;
+        /* CREATED: nothing runs yet, the new metadata simply applies at start */
+        return s == POP_CREATED || s == POP_RUNNING;
     case POP_OP_STOP:
         return s == POP_RUNNING;
     case POP_OP_DELETE:

@@ -14,7 +14,7 @@ enum pop_status {
 
 enum pop_op {
     POP_OP_METADATA,          /* merge metadata before start */
-    POP_OP_METADATA_RECREATE, /* merge metadata and recreate the running container */
+    POP_OP_METADATA_RECREATE, /* merge; recreate the container if it is running */
     POP_OP_START,
     POP_OP_STOP,
     POP_OP_DELETE,

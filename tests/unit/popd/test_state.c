@@ -14,7 +14,8 @@ static void test_ops_per_state(void **state)
     assert_true(pop_op_allowed(POP_OP_METADATA, POP_CREATED));
     assert_false(pop_op_allowed(POP_OP_METADATA, POP_RUNNING));
     assert_true(pop_op_allowed(POP_OP_METADATA_RECREATE, POP_RUNNING));
-    assert_false(pop_op_allowed(POP_OP_METADATA_RECREATE, POP_CREATED));
+    assert_true(pop_op_allowed(POP_OP_METADATA_RECREATE, POP_CREATED));
+    assert_false(pop_op_allowed(POP_OP_METADATA_RECREATE, POP_STOPPING));
     assert_true(pop_op_allowed(POP_OP_START, POP_CREATED));
     assert_false(pop_op_allowed(POP_OP_START, POP_RUNNING));
     assert_false(pop_op_allowed(POP_OP_START, POP_EXITED));
