@@ -191,7 +191,7 @@ static void *events_main(void *arg)
                  (long long)backoff_ms);
         for (int64_t slept = 0; slept < backoff_ms && !atomic_load(&p->stopping); slept += 50)
             time_sleep_ms(50);
-        backoff_ms = backoff_ms * 2 > 5000 ? 5000 : backoff_ms * 2;
+        backoff_ms = backoff_ms * 2 > 2000 ? 2000 : backoff_ms * 2;
     }
     docker_client_free(ctx.dc);
     return NULL;

@@ -17,7 +17,7 @@ stop_proxy() {
     PROXY_PID=""
     rm -f "$PROXY_SOCK"
 }
-trap 'rc=$?; stop_proxy; (exit $rc); popd_cleanup' EXIT
+trap 'rc=$?; stop_proxy; set +e; (exit $rc); popd_cleanup' EXIT
 
 wait_status() { # NAME STATUS TENTHS
     for _ in $(seq "$3"); do
