@@ -105,7 +105,22 @@ expect_problem 409 conflict data
 docker network inspect "$POPD_NAME-data" >/dev/null || fail "refused delete removed the Docker network"
 call DELETE /v1/networks/private
 expect_problem 403 forbidden private
+# ?apply=recreate is always safe to send: on a CREATED container it just stores the metadata.
+call PATCH '/v1/containers/next/metadata?apply=recreate' '{"entries":{"LATE":"yes"}}'
+expect_status 200
+[ "$(jq -c '[.status, .md]' <<<"$RESP")" = '["CREATED",{"LATE":"yes"}]' ] || fail "recreate on CREATED: $RESP"
+[ -z "$(engine_containers)" ] || fail "recreate on CREATED made an engine container"
+call POST /v1/containers/next/start
+expect_status 200
+denv next | grep -qx LATE=yes || fail "metadata stored with apply=recreate did not reach the env"
+# Delete of a RUNNING container stops and removes it and frees its addresses.
 call DELETE /v1/containers/next
+expect_status 204
+[ -z "$(engine_containers)" ] || fail "delete left the engine container: $(engine_containers)"
+call POST /v1/containers "{\"name\":\"last\",\"image_id\":\"pop-tiny:latest\"}"
+expect_status 201
+[ "$(jq -r .endpoints.private.ipv4.address <<<"$RESP")" = "$priv_ip" ] || fail "delete kept the address"
+call DELETE /v1/containers/last
 expect_status 204
 call DELETE /v1/networks/data
 expect_status 204
