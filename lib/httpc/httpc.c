@@ -4,15 +4,19 @@
 
 #include <curl/curl.h>
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/cleanup.h"
 #include "core/log.h"
+#include "core/parse.h"
+#include "core/timeutil.h"
 
 #define HTTPC_MAX_PATH 8192
 #define HTTPC_MAX_METHOD 16
@@ -20,6 +24,8 @@
 
 struct httpc {
     CURL *curl;
+    CURLM *multi; /* created by the first pull; holds the connections of pulls */
+    bool pulling; /* a pull is open: the easy handle is inside multi */
     char *base_url;
     char *unix_socket;
     long connect_timeout_ms;
@@ -36,6 +42,7 @@ struct httpc_xfer {
     struct strbuf body; /* buffered mode */
     bool too_big;
     const struct httpc_stream_callbacks *cb; /* stream mode when non-NULL */
+    struct httpc_pull *pull;                 /* pull mode when non-NULL */
     void *userdata;
     int cb_result; /* non-zero once a callback asked to end the transfer */
     bool stopped;  /* should_stop returned true */
@@ -43,6 +50,25 @@ struct httpc_xfer {
     bool headers_done;
     struct strbuf hdr; /* "name\0value\0" pairs of the current response */
     size_t n_hdr;
+};
+
+/* An open pull: the transfer state plus the body bytes received and not read yet, which are
+ * buf[off, len). */
+struct httpc_pull {
+    struct httpc *c;
+    struct httpc_xfer x;
+    struct curl_slist *list; /* request headers, alive until the handle leaves the multi */
+    long timeout_ms;
+    char *buf;
+    size_t cap, off, len;
+    bool paused;   /* the write callback paused the transfer: the buffer was full */
+    bool finished; /* curl reported the transfer done */
+    bool nomem;    /* the body buffer could not grow */
+    int result;    /* its outcome once finished: 0 or negative errno */
+    struct httpc_header *headers;
+    size_t n_headers;
+    long long content_length;
+    char what[HTTPC_MAX_METHOD + 2 + 256]; /* "METHOD path" for error messages */
 };
 
 static pthread_once_t httpc_once = PTHREAD_ONCE_INIT;
@@ -122,6 +148,8 @@ void httpc_free(struct httpc *c)
 {
     if (!c)
         return;
+    if (c->multi)
+        curl_multi_cleanup(c->multi); /* closes the connections pulls left cached */
     if (c->curl)
         curl_easy_cleanup(c->curl);
     free(c->base_url);
@@ -167,10 +195,41 @@ int httpc_url_escape(struct strbuf *out, const char *s)
     return 0;
 }
 
+/* Buffers a piece of body for httpc_pull_read. When the unread bytes would go over the cap the
+ * transfer is paused: curl keeps this piece and hands it over again once it is resumed. */
+static size_t httpc_pull_on_write(struct httpc_pull *p, const char *data, size_t len)
+{
+    size_t unread = p->len - p->off;
+    if (unread > 0 && unread + len > HTTPC_PULL_BUFFER_MAX) {
+        p->paused = true;
+        return CURL_WRITEFUNC_PAUSE;
+    }
+    if (p->off > 0 && p->len + len > p->cap) {
+        memmove(p->buf, p->buf + p->off, unread);
+        p->off = 0;
+        p->len = unread;
+    }
+    if (p->len + len > p->cap) {
+        size_t cap = p->len + len < 16384 ? 16384 : p->len + len;
+        char *nb = realloc(p->buf, cap);
+        if (!nb) {
+            p->nomem = true;
+            return 0; /* CURLE_WRITE_ERROR */
+        }
+        p->buf = nb;
+        p->cap = cap;
+    }
+    memcpy(p->buf + p->len, data, len);
+    p->len += len;
+    return len;
+}
+
 static size_t httpc_on_write(char *data, size_t size, size_t nmemb, void *userdata)
 {
     struct httpc_xfer *x = userdata;
     size_t len = size * nmemb;
+    if (x->pull)
+        return httpc_pull_on_write(x->pull, data, len);
     if (!x->cb) {
         if (strbuf_append(&x->body, data, len) < 0) {
             x->too_big = true;
@@ -230,6 +289,8 @@ static size_t httpc_on_header(char *data, size_t size, size_t nmemb, void *userd
         if (x->status >= 100 && x->status < 200)
             return len;
         x->headers_done = true;
+        if (!x->cb)
+            return len; /* a pull: begin picks the headers up */
         int r = httpc_emit_headers(x);
         if (r != 0) {
             x->cb_result = r;
@@ -363,9 +424,13 @@ static int httpc_prepare(struct httpc *c, const char *method, const char *path,
     if (strcmp(method, "HEAD") == 0) {
         SETOPT(CURLOPT_NOBODY, 1L);
     } else if (sends_body) {
-        /* POSTFIELDS is not copied: body outlives the synchronous perform. */
+        /* POSTFIELDS is not copied: body outlives the synchronous perform. A pull outlives
+         * its begin call, so curl keeps its own copy. */
         SETOPT(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);
-        SETOPT(CURLOPT_POSTFIELDS, body ? body : "");
+        if (x->pull)
+            SETOPT(CURLOPT_COPYPOSTFIELDS, body ? body : "");
+        else
+            SETOPT(CURLOPT_POSTFIELDS, body ? body : "");
         if (strcmp(method, "POST") != 0)
             SETOPT(CURLOPT_CUSTOMREQUEST, method);
     } else if (strcmp(method, "GET") == 0) {
@@ -376,11 +441,11 @@ static int httpc_prepare(struct httpc *c, const char *method, const char *path,
     SETOPT(CURLOPT_HTTPHEADER, list);
     SETOPT(CURLOPT_WRITEFUNCTION, httpc_on_write);
     SETOPT(CURLOPT_WRITEDATA, x);
-    if (x->cb) {
+    if (x->cb || x->pull) {
         SETOPT(CURLOPT_HEADERFUNCTION, httpc_on_header);
         SETOPT(CURLOPT_HEADERDATA, x);
         SETOPT(CURLOPT_TCP_KEEPALIVE, 1L);
-        if (x->cb->should_stop) {
+        if (x->cb && x->cb->should_stop) {
             SETOPT(CURLOPT_XFERINFOFUNCTION, httpc_on_progress);
             SETOPT(CURLOPT_XFERINFODATA, x);
             SETOPT(CURLOPT_NOPROGRESS, 0L);
@@ -397,23 +462,20 @@ static int httpc_prepare(struct httpc *c, const char *method, const char *path,
     return 0;
 }
 
-/* Runs the prepared transfer and maps its outcome to 0 or a negative errno. */
-static int httpc_perform(struct httpc *c, const char *method, const char *path,
-                         struct httpc_xfer *x)
+/* Maps the outcome of a transfer to 0 or a negative errno; what names it in the error text. */
+static int httpc_result(struct httpc *c, const char *what, const struct httpc_xfer *x, CURLcode rc)
 {
-    CURLcode rc = curl_easy_perform(c->curl);
     if (x->stopped || x->cb_result > 0)
         return 0;
     if (x->cb_result < 0)
         return x->cb_result;
     if (x->too_big) {
-        httpc_set_error(c, "%s %s: response over the size cap", method, path);
+        httpc_set_error(c, "%s: response over the size cap", what);
         return -EMSGSIZE;
     }
     if (rc == CURLE_OK)
         return 0;
-    httpc_set_error(c, "%s %s: %s", method, path,
-                    c->errbuf[0] ? c->errbuf : curl_easy_strerror(rc));
+    httpc_set_error(c, "%s: %s", what, c->errbuf[0] ? c->errbuf : curl_easy_strerror(rc));
     log_debug("httpc: %s", c->last_error);
     switch (rc) {
     case CURLE_OPERATION_TIMEDOUT:
@@ -427,6 +489,44 @@ static int httpc_perform(struct httpc *c, const char *method, const char *path,
     default:
         return -EIO;
     }
+}
+
+/* curl_easy_perform through the client's multi handle, so a client that ran pulls reuses
+ * their cached connections instead of opening more from the easy handle's own cache. */
+static CURLcode httpc_multi_perform(struct httpc *c)
+{
+    if (curl_multi_add_handle(c->multi, c->curl) != CURLM_OK)
+        return CURLE_OUT_OF_MEMORY;
+    CURLcode rc = CURLE_OK;
+    for (bool done = false; !done;) {
+        int running = 0;
+        CURLMcode mc = curl_multi_perform(c->multi, &running);
+        CURLMsg *msg;
+        int left;
+        while ((msg = curl_multi_info_read(c->multi, &left)))
+            if (msg->msg == CURLMSG_DONE && msg->easy_handle == c->curl) {
+                rc = msg->data.result;
+                done = true;
+            }
+        /* curl's own timers wake the poll; the second is a ceiling for should_stop polling. */
+        if (!done &&
+            (mc != CURLM_OK || curl_multi_poll(c->multi, NULL, 0, 1000, NULL) != CURLM_OK)) {
+            rc = mc == CURLM_OUT_OF_MEMORY ? CURLE_OUT_OF_MEMORY : CURLE_RECV_ERROR;
+            done = true;
+        }
+    }
+    curl_multi_remove_handle(c->multi, c->curl);
+    return rc;
+}
+
+/* Runs the prepared transfer and maps its outcome to 0 or a negative errno. */
+static int httpc_perform(struct httpc *c, const char *method, const char *path,
+                         struct httpc_xfer *x)
+{
+    CURLcode rc = c->multi ? httpc_multi_perform(c) : curl_easy_perform(c->curl);
+    char what[HTTPC_MAX_METHOD + 2 + 256];
+    snprintf(what, sizeof(what), "%s %.256s", method, path);
+    return httpc_result(c, what, x, rc);
 }
 
 int httpc_request(struct httpc *c, const char *method, const char *path, const char *const *headers,
@@ -477,4 +577,213 @@ int httpc_stream(struct httpc *c, const char *method, const char *path, const ch
     curl_slist_free_all(list);
     strbuf_done(&x.hdr);
     return r;
+}
+
+/* Picks up the end of the transfer, if curl reports it. */
+static void httpc_pull_collect(struct httpc_pull *p)
+{
+    int left;
+    CURLMsg *msg;
+    while ((msg = curl_multi_info_read(p->c->multi, &left))) {
+        if (msg->msg != CURLMSG_DONE || msg->easy_handle != p->c->curl)
+            continue;
+        p->finished = true;
+        p->result = p->nomem ? -ENOMEM : httpc_result(p->c, p->what, &p->x, msg->data.result);
+    }
+}
+
+static bool httpc_pull_has_headers(const struct httpc_pull *p)
+{
+    return p->x.headers_done;
+}
+
+static bool httpc_pull_has_data(const struct httpc_pull *p)
+{
+    return p->len > p->off;
+}
+
+/* Runs the transfer until ready(p), its end, or timeout_ms. Returns 0 or -ETIMEDOUT. */
+static int httpc_pull_drive(struct httpc_pull *p, bool (*ready)(const struct httpc_pull *),
+                            long timeout_ms)
+{
+    int64_t deadline = time_mono_ms() + timeout_ms;
+    for (;;) {
+        int running = 0;
+        CURLMcode mc = curl_multi_perform(p->c->multi, &running);
+        if (mc != CURLM_OK) {
+            httpc_set_error(p->c, "%s: %s", p->what, curl_multi_strerror(mc));
+            p->finished = true;
+            p->result = mc == CURLM_OUT_OF_MEMORY ? -ENOMEM : -EIO;
+            return 0;
+        }
+        httpc_pull_collect(p);
+        if (p->finished || ready(p))
+            return 0;
+        int64_t left = deadline - time_mono_ms();
+        if (left <= 0)
+            return -ETIMEDOUT;
+        /* Returns early when a socket is ready or one of curl's own timers is due. */
+        mc = curl_multi_poll(p->c->multi, NULL, 0, left > INT_MAX ? INT_MAX : (int)left, NULL);
+        if (mc != CURLM_OK) {
+            httpc_set_error(p->c, "%s: %s", p->what, curl_multi_strerror(mc));
+            p->finished = true;
+            p->result = -EIO;
+            return 0;
+        }
+    }
+}
+
+/* Points p->headers into the collected "name\0value\0" pairs, which no longer change. */
+static int httpc_pull_index_headers(struct httpc_pull *p)
+{
+    size_t n = p->x.n_hdr;
+    p->headers = calloc(n ? n : 1, sizeof(*p->headers));
+    if (!p->headers)
+        return -ENOMEM;
+    const char *s = strbuf_str(&p->x.hdr);
+    for (size_t i = 0; i < n; i++) {
+        p->headers[i].name = s;
+        s += strlen(s) + 1;
+        p->headers[i].value = s;
+        s += strlen(s) + 1;
+        int64_t len;
+        if (strcasecmp(p->headers[i].name, "Content-Length") == 0 &&
+            parse_int64(p->headers[i].value, 0, INT64_MAX, &len) == 0)
+            p->content_length = len;
+    }
+    p->n_headers = n;
+    return 0;
+}
+
+int httpc_pull_begin(struct httpc *c, const char *method, const char *path,
+                     const char *const *headers, const char *body, size_t body_len, long timeout_ms,
+                     struct httpc_pull **ret)
+{
+    if (c->pulling)
+        return -EBUSY;
+    struct httpc_pull *p = calloc(1, sizeof(*p));
+    if (!p)
+        return -ENOMEM;
+    p->c = c;
+    p->x.c = c;
+    p->x.pull = p;
+    p->x.hdr.max = HTTPC_MAX_HEADER_BYTES;
+    p->content_length = -1;
+    p->timeout_ms = timeout_ms > 0 ? timeout_ms : c->timeout_ms;
+    snprintf(p->what, sizeof(p->what), "%s %.256s", method ? method : "?", path ? path : "?");
+    /* No total timeout for curl: each wait of begin and read is bounded instead, so a long
+     * body that keeps flowing is not cut. */
+    int r = httpc_prepare(c, method, path, headers, body, body_len, &p->x, 0, &p->list);
+    if (r < 0) {
+        free(p);
+        return r;
+    }
+    if (!c->multi && !(c->multi = curl_multi_init())) {
+        curl_slist_free_all(p->list);
+        free(p);
+        return -ENOMEM;
+    }
+    CURLMcode mc = curl_multi_add_handle(c->multi, c->curl);
+    if (mc != CURLM_OK) {
+        httpc_set_error(c, "%s: %s", p->what, curl_multi_strerror(mc));
+        curl_slist_free_all(p->list);
+        free(p);
+        return mc == CURLM_OUT_OF_MEMORY ? -ENOMEM : -EIO;
+    }
+    c->pulling = true;
+
+    r = httpc_pull_drive(p, httpc_pull_has_headers, p->timeout_ms);
+    if (r == -ETIMEDOUT) {
+        httpc_set_error(c, "%s: no response headers within %ld ms", p->what, p->timeout_ms);
+        log_debug("httpc: %s", c->last_error);
+    } else if (!p->x.headers_done) {
+        /* Ended without a response: the error of the transfer, or a response cut short. */
+        r = p->result < 0 ? p->result : -EIO;
+    } else {
+        r = httpc_pull_index_headers(p);
+    }
+    if (r < 0) {
+        httpc_pull_end(p);
+        return r;
+    }
+    *ret = p;
+    return 0;
+}
+
+long httpc_pull_status(const struct httpc_pull *p)
+{
+    return p->x.status;
+}
+
+const struct httpc_header *httpc_pull_headers(const struct httpc_pull *p, size_t *ret_n)
+{
+    *ret_n = p->n_headers;
+    return p->headers;
+}
+
+long long httpc_pull_content_length(const struct httpc_pull *p)
+{
+    return p->content_length;
+}
+
+bool httpc_pull_finished(const struct httpc_pull *p)
+{
+    return p->finished;
+}
+
+size_t httpc_pull_buffered(const struct httpc_pull *p)
+{
+    return p->len - p->off;
+}
+
+void httpc_pull_set_timeout(struct httpc_pull *p, long timeout_ms)
+{
+    p->timeout_ms = timeout_ms > 0 ? timeout_ms : p->c->timeout_ms;
+}
+
+ssize_t httpc_pull_read(struct httpc_pull *p, char *buf, size_t max)
+{
+    if (max == 0)
+        return -EINVAL;
+    if (!httpc_pull_has_data(p) && !p->finished) {
+        if (p->paused) {
+            /* Hands the piece curl kept back to the write callback, then reads on. */
+            p->paused = false;
+            CURLcode rc = curl_easy_pause(p->c->curl, CURLPAUSE_CONT);
+            if (rc != CURLE_OK) {
+                p->finished = true;
+                p->result = p->nomem ? -ENOMEM : httpc_result(p->c, p->what, &p->x, rc);
+            }
+        }
+        if (!httpc_pull_has_data(p) && !p->finished &&
+            httpc_pull_drive(p, httpc_pull_has_data, p->timeout_ms) == -ETIMEDOUT) {
+            httpc_set_error(p->c, "%s: no data within %ld ms", p->what, p->timeout_ms);
+            return -ETIMEDOUT;
+        }
+    }
+    size_t n = p->len - p->off;
+    if (n == 0)
+        return p->result; /* finished: 0 at the end, or the error, on every call */
+    if (n > max)
+        n = max;
+    memcpy(buf, p->buf + p->off, n);
+    p->off += n;
+    if (p->off == p->len)
+        p->off = p->len = 0;
+    return (ssize_t)n;
+}
+
+void httpc_pull_end(struct httpc_pull *p)
+{
+    if (!p)
+        return;
+    /* curl closes the connection of a transfer removed before its end, and caches it
+     * otherwise. The header list must outlive the handle's time in the multi. */
+    curl_multi_remove_handle(p->c->multi, p->c->curl);
+    p->c->pulling = false;
+    curl_slist_free_all(p->list);
+    strbuf_done(&p->x.hdr);
+    free(p->headers);
+    free(p->buf);
+    free(p);
 }

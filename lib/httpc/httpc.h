@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "core/strbuf.h"
 
@@ -95,3 +96,58 @@ const char *httpc_last_error(const struct httpc *c);
 /* Appends s percent-encoded (everything but ALPHA DIGIT - . _ ~) to out, for use in a path
  * segment or query value. Returns 0, -ENOMEM or -E2BIG (out's cap). */
 int httpc_url_escape(struct strbuf *out, const char *s);
+
+/* ---- Pull-style transfers ----
+ * The caller drives the transfer from its own thread instead of receiving callbacks: begin
+ * returns once the response's status and headers are in, then each read hands out body bytes,
+ * running the transfer (curl's multi interface, the client's one easy handle) only while
+ * nothing is buffered. At most one pull per client at a time; httpc_request and httpc_stream
+ * must not be called on c between begin and end. Not thread-safe, but a pull may move between
+ * threads as long as only one uses it at a time. */
+struct httpc_pull;
+
+#define HTTPC_PULL_BUFFER_MAX (64 * 1024) /* body bytes buffered before the upstream is paused */
+
+/* Sends a request (arguments as for httpc_request; body is copied) and waits up to timeout_ms
+ * (0 = the client's timeout) for the final response's status and headers. Returns 0 and sets
+ * *ret (finish it with httpc_pull_end) whatever the status; otherwise *ret is untouched and
+ * the result is -EINVAL (bad request arguments), -EBUSY (a pull of c is still open),
+ * -ECONNREFUSED (could not connect), -ETIMEDOUT (no headers in time), -EMSGSIZE (headers over
+ * 64 entries or 64 KiB), -ENOMEM or -EIO (anything else, e.g. the peer closed the connection
+ * before answering; see httpc_last_error). */
+int httpc_pull_begin(struct httpc *c, const char *method, const char *path,
+                     const char *const *headers, const char *body, size_t body_len, long timeout_ms,
+                     struct httpc_pull **ret);
+
+/* Status of the final response (never 1xx). */
+long httpc_pull_status(const struct httpc_pull *p);
+
+/* The final response's headers in arrival order; sets *ret_n. Strings are owned by p and
+ * live until httpc_pull_end. */
+const struct httpc_header *httpc_pull_headers(const struct httpc_pull *p, size_t *ret_n);
+
+/* The response's Content-Length, -1 when it sent none (or an invalid one). */
+long long httpc_pull_content_length(const struct httpc_pull *p);
+
+/* True once the transfer is over (complete or failed): reads no longer wait, they hand out
+ * what is buffered (httpc_pull_buffered bytes), then 0 or the error. */
+bool httpc_pull_finished(const struct httpc_pull *p);
+
+/* Body bytes received and not read yet (at most about HTTPC_PULL_BUFFER_MAX). */
+size_t httpc_pull_buffered(const struct httpc_pull *p);
+
+/* Changes how long each later read waits for data (0 = the client's timeout). */
+void httpc_pull_set_timeout(struct httpc_pull *p, long timeout_ms);
+
+/* Copies up to max (> 0) body bytes into buf. When nothing is buffered it runs the transfer
+ * until some data arrives, the response ends, or the read timeout passes. Returns the byte
+ * count; 0 when the body is complete; -ETIMEDOUT when nothing arrived in time (the transfer
+ * goes on: reading again is fine); or, once the transfer failed, the same negative errno on
+ * every call (-EIO: the peer closed or broke the body, e.g. fewer bytes than its
+ * Content-Length; -ENOMEM; -EINVAL when max is 0). While the buffer is full the upstream is
+ * not read, so a slow reader slows the sender instead of using memory. */
+ssize_t httpc_pull_read(struct httpc_pull *p, char *buf, size_t max);
+
+/* Ends the pull and frees it. An unfinished transfer is aborted and its connection closed; a
+ * complete one leaves its connection cached in c for the next pull. Accepts NULL. */
+void httpc_pull_end(struct httpc_pull *p);

@@ -1,5 +1,6 @@
 /* Unit tests for lib/httpc against a tiny in-process HTTP server (TCP on 127.0.0.1 port 0 or a
- * unix socket): statuses and bodies, request shape, keep-alive, timeouts, caps, streaming. */
+ * unix socket): statuses and bodies, request shape, keep-alive, timeouts, caps, streaming, pulls.
+ */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -27,6 +28,8 @@ enum srv_mode {
     SRV_SILENT, /* reads the request, never answers */
     SRV_STREAM, /* chunked 200, one line in two chunks, then idles */
     SRV_BIG,    /* 200 with srv.big_len bytes of 'x' */
+    SRV_PIECES, /* 200 with a 19-byte body in three pieces, each sent on a byte in go_pipe */
+    SRV_CLOSE,  /* sends srv.canned, then closes the connection */
 };
 
 struct srv {
@@ -35,6 +38,7 @@ struct srv {
     size_t big_len;
     int lfd;
     int stop_pipe[2];
+    int go_pipe[2];
     pthread_t thread;
     atomic_int accepts;
     pthread_mutex_t lock;
@@ -122,6 +126,22 @@ static void srv_handle(struct srv *s, int fd)
             }
             return;
         }
+        case SRV_PIECES: {
+            static const char head[] = "HTTP/1.1 200 OK\r\nContent-Length: 19\r\n"
+                                       "X-Piece: yes\r\n\r\n";
+            static const char *const pieces[] = {"hello ", "pulled ", "world\n"};
+            srv_send(fd, head, strlen(head));
+            for (size_t i = 0; i < 3; i++) {
+                char b;
+                if (!srv_wait(s, s->go_pipe[0]) || read(s->go_pipe[0], &b, 1) != 1)
+                    return;
+                srv_send(fd, pieces[i], strlen(pieces[i]));
+            }
+            continue;
+        }
+        case SRV_CLOSE:
+            srv_send(fd, s->canned, strlen(s->canned));
+            return;
         case SRV_BIG: {
             char head[128];
             int n = snprintf(head, sizeof(head), "HTTP/1.1 200 OK\r\nContent-Length: %zu\r\n\r\n",
@@ -157,6 +177,7 @@ static void srv_start(struct srv *s, enum srv_mode mode, bool unix_socket)
     s->mode = mode;
     pthread_mutex_init(&s->lock, NULL);
     assert_int_equal(pipe(s->stop_pipe), 0);
+    assert_int_equal(pipe(s->go_pipe), 0);
     if (unix_socket) {
         struct sockaddr_un a = {.sun_family = AF_UNIX};
         snprintf(s->path, sizeof(s->path), "/tmp/test-httpc-%d.sock", (int)getpid());
@@ -183,6 +204,8 @@ static void srv_stop(struct srv *s)
     close(s->lfd);
     close(s->stop_pipe[0]);
     close(s->stop_pipe[1]);
+    close(s->go_pipe[0]);
+    close(s->go_pipe[1]);
     if (s->path[0])
         unlink(s->path);
     pthread_mutex_destroy(&s->lock);
@@ -492,6 +515,198 @@ static void test_stream_complete_response(void **state)
     srv_stop(&s);
 }
 
+/* Lets the SRV_PIECES server send its next piece. */
+static void srv_go(struct srv *s)
+{
+    assert_int_equal(write(s->go_pipe[1], "g", 1), 1);
+}
+
+/* Reads the rest of a pull's body into sb until the end (0) or an error, which it returns. */
+static ssize_t pull_drain(struct httpc_pull *p, struct strbuf *sb, size_t chunk)
+{
+    char buf[16384];
+    for (;;) {
+        ssize_t n = httpc_pull_read(p, buf, chunk < sizeof(buf) ? chunk : sizeof(buf));
+        if (n <= 0)
+            return n;
+        assert_int_equal(strbuf_append(sb, buf, (size_t)n), 0);
+    }
+}
+
+static void test_pull_headers_then_pieces(void **state)
+{
+    (void)state;
+    struct srv s;
+    srv_start(&s, SRV_PIECES, false);
+    struct httpc *c = client_for(&s, 0, 0);
+    struct httpc_pull *p = NULL;
+    assert_int_equal(httpc_pull_begin(c, "GET", "/pieces", NULL, NULL, 0, 2000, &p), 0);
+
+    /* Status and headers are there while the server has not sent a byte of body. */
+    assert_int_equal(httpc_pull_status(p), 200);
+    assert_int_equal(httpc_pull_content_length(p), 19);
+    size_t n = 0;
+    const struct httpc_header *h = httpc_pull_headers(p, &n);
+    bool seen = false;
+    for (size_t i = 0; i < n; i++)
+        seen = seen || (strcasecmp(h[i].name, "X-Piece") == 0 && strcmp(h[i].value, "yes") == 0);
+    assert_true(seen);
+    assert_false(httpc_pull_finished(p));
+    assert_int_equal(httpc_pull_buffered(p), 0);
+    struct httpc_pull *second = NULL;
+    assert_int_equal(httpc_pull_begin(c, "GET", "/", NULL, NULL, 0, 100, &second), -EBUSY);
+
+    /* Nothing yet: the read gives up after its timeout, and the transfer goes on. */
+    char buf[64];
+    httpc_pull_set_timeout(p, 200);
+    assert_int_equal(httpc_pull_read(p, buf, sizeof(buf)), -ETIMEDOUT);
+    httpc_pull_set_timeout(p, 2000);
+    srv_go(&s);
+    assert_int_equal(httpc_pull_read(p, buf, sizeof(buf)), 6);
+    assert_memory_equal(buf, "hello ", 6);
+    srv_go(&s);
+    assert_int_equal(httpc_pull_read(p, buf, 3), 3);
+    assert_memory_equal(buf, "pul", 3);
+    srv_go(&s);
+    struct strbuf rest = STRBUF_INIT;
+    assert_int_equal(pull_drain(p, &rest, 64), 0);
+    assert_string_equal(strbuf_str(&rest), "led world\n");
+    assert_true(httpc_pull_finished(p));
+    assert_int_equal(httpc_pull_read(p, buf, sizeof(buf)), 0); /* the end stays the end */
+    httpc_pull_end(p);
+    strbuf_done(&rest);
+    httpc_free(c);
+    srv_stop(&s);
+}
+
+static void test_pull_request_shape_and_keepalive(void **state)
+{
+    (void)state;
+    struct srv s;
+    srv_start(&s, SRV_CANNED, false);
+    s.canned = "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 201 Created\r\nContent-Type: text/plain\r\n"
+               "Content-Length: 5\r\n\r\nmade\n";
+    struct httpc *c = client_for(&s, 0, 0);
+    const char *hdrs[] = {"X-Test: pull", NULL};
+    for (int i = 0; i < 3; i++) {
+        char body[16];
+        snprintf(body, sizeof(body), "abc%d", i);
+        struct httpc_pull *p = NULL;
+        assert_int_equal(httpc_pull_begin(c, "POST", "/p?x=1", hdrs, body, 4, 2000, &p), 0);
+        /* The body was copied: the caller's buffer may change at once. */
+        memset(body, 0, sizeof(body));
+        assert_int_equal(httpc_pull_status(p), 201);
+        struct strbuf got = STRBUF_INIT;
+        assert_int_equal(pull_drain(p, &got, 2), 0);
+        assert_string_equal(strbuf_str(&got), "made\n");
+        strbuf_done(&got);
+        httpc_pull_end(p);
+        char want[32];
+        snprintf(want, sizeof(want), "\r\n\r\nabc%d", i);
+        assert_non_null(strstr(s.last_req, "POST /p?x=1 HTTP/1.1\r\n"));
+        assert_non_null(strstr(s.last_req, "\r\nX-Test: pull\r\n"));
+        assert_non_null(strstr(s.last_req, want));
+        assert_null(strcasestr(s.last_req, "Expect:"));
+    }
+    /* Complete pulls leave their connection for the next one. */
+    assert_int_equal(atomic_load(&s.accepts), 1);
+    /* A buffered request on the same client goes over that connection too. */
+    struct httpc_response resp = {0};
+    assert_int_equal(httpc_request(c, "GET", "/after", NULL, NULL, 0, &resp), 0);
+    assert_int_equal(resp.status, 201);
+    assert_string_equal(resp.body, "made\n");
+    assert_int_equal(atomic_load(&s.accepts), 1);
+    httpc_response_done(&resp);
+    httpc_free(c);
+    srv_stop(&s);
+}
+
+static void test_pull_abort_then_reuse(void **state)
+{
+    (void)state;
+    struct srv s;
+    srv_start(&s, SRV_BIG, false);
+    s.big_len = 4 << 20;
+    struct httpc *c = client_for(&s, 0, 0);
+    struct httpc_pull *p = NULL;
+    assert_int_equal(httpc_pull_begin(c, "GET", "/big", NULL, NULL, 0, 2000, &p), 0);
+    assert_int_equal(httpc_pull_content_length(p), 4 << 20);
+    /* A slow reader: the buffer never holds more than the cap, the rest waits upstream. */
+    char buf[1000];
+    size_t total = 0;
+    while (total < (1 << 20)) {
+        ssize_t n = httpc_pull_read(p, buf, sizeof(buf));
+        assert_true(n > 0);
+        assert_int_equal(buf[0], 'x');
+        total += (size_t)n;
+        assert_true(httpc_pull_buffered(p) <= HTTPC_PULL_BUFFER_MAX);
+    }
+    assert_false(httpc_pull_finished(p));
+    httpc_pull_end(p); /* aborted half-way */
+
+    /* The client is usable at once, on a new connection, and reads a whole body intact. */
+    assert_int_equal(httpc_pull_begin(c, "GET", "/big", NULL, NULL, 0, 2000, &p), 0);
+    assert_int_equal(httpc_pull_status(p), 200);
+    struct strbuf all = STRBUF_INIT;
+    assert_int_equal(pull_drain(p, &all, 16384), 0);
+    assert_int_equal(all.len, 4 << 20);
+    assert_int_equal(strspn(strbuf_str(&all), "x"), 4 << 20);
+    strbuf_done(&all);
+    httpc_pull_end(p);
+    assert_int_equal(atomic_load(&s.accepts), 2);
+    httpc_free(c);
+    srv_stop(&s);
+}
+
+static void test_pull_failures(void **state)
+{
+    (void)state;
+    struct httpc_pull *p = NULL;
+
+    /* Headers that never come: -ETIMEDOUT after the begin timeout, *ret untouched. */
+    struct srv s;
+    srv_start(&s, SRV_SILENT, false);
+    struct httpc *c = client_for(&s, 0, 0);
+    assert_int_equal(httpc_pull_begin(c, "GET", "/slow", NULL, NULL, 0, 300, &p), -ETIMEDOUT);
+    assert_null(p);
+    assert_non_null(strstr(httpc_last_error(c), "/slow"));
+    httpc_free(c);
+    srv_stop(&s);
+
+    /* A peer that closes without answering, and one that cuts its body short. */
+    srv_start(&s, SRV_CLOSE, false);
+    s.canned = "";
+    c = client_for(&s, 0, 0);
+    assert_int_equal(httpc_pull_begin(c, "GET", "/", NULL, NULL, 0, 2000, &p), -EIO);
+    assert_null(p);
+    s.canned = "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly ten..";
+    assert_int_equal(httpc_pull_begin(c, "GET", "/", NULL, NULL, 0, 2000, &p), 0);
+    struct strbuf got = STRBUF_INIT;
+    assert_int_equal(pull_drain(p, &got, 64), -EIO);
+    assert_string_equal(strbuf_str(&got), "only ten..");
+    char b[8];
+    assert_int_equal(httpc_pull_read(p, b, sizeof(b)), -EIO); /* sticky */
+    strbuf_done(&got);
+    httpc_pull_end(p);
+    p = NULL;
+    assert_int_equal(httpc_pull_begin(c, "GET", "bad", NULL, NULL, 0, 2000, &p), -EINVAL);
+    httpc_free(c);
+    srv_stop(&s);
+
+    /* Nothing listening. */
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t alen = sizeof(a);
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+    assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &alen), 0);
+    close(fd);
+    struct srv fake = {.port = ntohs(a.sin_port)};
+    c = client_for(&fake, 0, 0);
+    assert_int_equal(httpc_pull_begin(c, "GET", "/", NULL, NULL, 0, 2000, &p), -ECONNREFUSED);
+    assert_null(p);
+    httpc_free(c);
+}
+
 static void test_url_escape(void **state)
 {
     (void)state;
@@ -529,6 +744,10 @@ int main(void)
         cmocka_unit_test(test_stream_idle_is_cancelled),
         cmocka_unit_test(test_stream_callback_ends_transfer),
         cmocka_unit_test(test_stream_complete_response),
+        cmocka_unit_test(test_pull_headers_then_pieces),
+        cmocka_unit_test(test_pull_request_shape_and_keepalive),
+        cmocka_unit_test(test_pull_abort_then_reuse),
+        cmocka_unit_test(test_pull_failures),
         cmocka_unit_test(test_url_escape),
         cmocka_unit_test(test_new_rejects_bad_config),
     };
