@@ -364,6 +364,19 @@ static int recreate(struct popd *p, struct pop_container *c, struct op_error *er
     return r;
 }
 
+void popd_container_resume_recreate(struct popd *p, const char *id)
+{
+    struct pop_container c;
+    if (store_container_get(p->store, id, &c) < 0)
+        return;
+    if (c.status == POP_RUNNING && !c.docker_id[0]) {
+        struct op_error err = {0};
+        log_info("container %s: finishing a recreate cut short by a restart", c.name);
+        recreate(p, &c, &err);
+    }
+    pop_container_done(&c);
+}
+
 int popd_container_metadata(struct popd *p, const char *id_or_name, const struct md_set *patch,
                             bool apply_recreate, struct pop_container *ret, struct op_error *err)
 {

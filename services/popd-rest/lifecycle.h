@@ -42,6 +42,13 @@ int popd_container_metadata(struct popd *p, const char *id_or_name, const struct
 void popd_container_ended(struct popd *p, struct docker_client *dc, const char *id,
                           const char *docker_id, int exit_code, bool oom);
 
+/* For reconcile: a RUNNING container whose row holds no engine id had its recreate cut short
+ * (popd-rest died between forgetting the old engine container and recording the new one).
+ * Finishes it: whatever engine container it has is replaced by a fresh one with the stored
+ * metadata and addresses; FAILED when that fails. Does nothing in any other case. The caller
+ * holds the container's busy mark. */
+void popd_container_resume_recreate(struct popd *p, const char *id);
+
 /* Background part of a stop, also used by reconcile for containers found STOPPING. The caller
  * holds the container's busy mark. */
 void popd_container_finish_stop(struct popd *p, const char *id);

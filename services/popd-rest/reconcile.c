@@ -45,7 +45,10 @@ static void reconcile_one(struct popd *p, struct docker_client *dc, const struct
         }
         break;
     case POP_RUNNING:
-        if (running) {
+        if (!c->docker_id[0]) {
+            /* Only a recreate leaves RUNNING without an engine id: it was cut short. */
+            popd_container_resume_recreate(p, c->id);
+        } else if (running) {
             if (strcmp(eng->id, c->docker_id) != 0)
                 store_container_set_docker_id(p->store, c->id, eng->id);
         } else {
