@@ -112,12 +112,15 @@ static int serve(const char *config_file, bool verbose)
         log_error("start-up: %s", err);
         goto out;
     }
-    if (popd_events_start(&p) < 0) {
-        log_error("start-up: cannot start the events thread");
-        goto out;
-    }
+    /* Reconcile before following events: a replayed event handler holds a container's busy
+     * mark, and reconcile skips busy containers, so the two racing could leave one
+     * unreconciled. The stream replays from start-up, so no event is lost meanwhile. */
     if (popd_reconcile(&p) < 0) {
         log_error("start-up: reconciliation with the engine failed");
+        goto out;
+    }
+    if (popd_events_start(&p) < 0) {
+        log_error("start-up: cannot start the events thread");
         goto out;
     }
 
