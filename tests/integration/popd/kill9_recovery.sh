@@ -97,6 +97,29 @@ expect_status 404
 expect_engine ""
 probe_gets "$a1"
 
+# Killed at various points of a metadata recreate: the container comes back RUNNING on its
+# address with one running engine container (the restart finishes the recreate), never FAILED.
+call POST /v1/containers '{"name":"rec","image_id":"pop-tiny:latest"}'
+expect_status 201
+rec_addr="$(jq -r .endpoints.private.ipv4.address <<<"$RESP")"
+call POST /v1/containers/rec/start
+expect_status 200
+for d in 0.03 0.06 0.1 0.15 0.25; do
+    call PATCH '/v1/containers/rec/metadata?apply=recreate' "{\"entries\":{\"STEP\":\"$d\"}}" &
+    bg=$!
+    sleep "$d"
+    restart
+    wait "$bg" || true
+    call GET /v1/containers/rec
+    [ "$(jq -r .status <<<"$RESP")" = RUNNING ] || fail "killed $d s into a recreate: $RESP"
+    [ "$(jq -r .endpoints.private.ipv4.address <<<"$RESP")" = "$rec_addr" ] || fail "address: $RESP"
+    expect_engine "$POPD_NAME-rec"
+    [ "$(docker inspect -f "{{.State.Status}} {{(index .NetworkSettings.Networks \"$POPD_NAME-private\").IPAddress}}" "$POPD_NAME-rec")" = \
+        "running $rec_addr" ] || fail "killed $d s into a recreate: engine container not running on $rec_addr"
+done
+call DELETE /v1/containers/rec
+expect_status 204
+
 # A labelled engine container no row owns is removed at start-up.
 popd_kill9
 docker run -d --name "$POPD_NAME-ghost" --label "org.pop-nfv.pop=$POPD_NAME" \
