@@ -19,11 +19,9 @@
 
 #define GW_HEALTH_TIMEOUT_MS 2000L
 #define GW_CONNECT_TIMEOUT_MAX_MS 5000L
-#define GW_STOP_WAIT_MS 10000
 
 int gateway_init(struct gateway *gw, const struct gw_config *cfg, char *err, size_t errlen)
 {
-    gateway_workers_init(gw);
     int r = gw_routes_parse(cfg->routes, cfg->health_path, &gw->routes, err, errlen);
     if (r < 0)
         return r;
@@ -62,15 +60,12 @@ void gateway_done(struct gateway *gw)
 {
     if (!gw)
         return;
-    /* Workers notice a cancelled transfer within about a second (httpc's stop polling). */
-    gateway_workers_stop(gw);
-    int64_t deadline = time_mono_ms() + GW_STOP_WAIT_MS;
-    while (atomic_load(&gw->workers) > 0 && time_mono_ms() < deadline)
-        time_sleep_ms(10);
-    if (atomic_load(&gw->workers) > 0) {
-        /* Freeing the pools under a running worker would be a use-after-free: leak instead. */
-        log_warn("gateway: %lld upstream transfers still running at exit",
-                 (long long)atomic_load(&gw->workers));
+    int64_t running = 0;
+    for (size_t i = 0; gw->ups && i < gw->routes.n; i++)
+        running += atomic_load(&gw->ups[i].in_flight);
+    if (running > 0) {
+        /* Freeing a pool whose client is still in use would be a use-after-free: leak instead. */
+        log_warn("gateway: %lld upstream transfers still running at exit", (long long)running);
         return;
     }
     for (size_t i = 0; gw->ups && i < gw->routes.n; i++)
@@ -80,15 +75,6 @@ void gateway_done(struct gateway *gw)
     gw_ratelimit_free(gw->login_limit);
     gw->login_limit = NULL;
     gw_routes_done(&gw->routes);
-    if (gw->jobs_ready) {
-        /* A worker drops the count just before unlocking: taking the lock once more makes sure
-         * the last one is out before the lock is destroyed. */
-        pthread_mutex_lock(&gw->jobs_lock);
-        pthread_mutex_unlock(&gw->jobs_lock);
-        pthread_mutex_destroy(&gw->jobs_lock);
-        pthread_cond_destroy(&gw->jobs_cond);
-        gw->jobs_ready = false;
-    }
 }
 
 static const struct http_route gateway_routes[] = {

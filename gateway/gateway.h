@@ -2,7 +2,6 @@
  * handlers: the proxy for every routed path, /healthz and /metrics. */
 #pragma once
 
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -12,7 +11,6 @@
 #include "routes.h"
 
 struct gw_pool;
-struct gw_xfer;
 struct gw_ratelimit;
 struct http_request;
 struct http_route;
@@ -40,15 +38,6 @@ struct gateway {
     struct gw_ratelimit *login_limit; /* NULL: no limit */
     bool tls;
     long upstream_timeout_ms;
-    /* Worker threads running upstream transfers, fed by a job queue (proxy.c). */
-    pthread_mutex_t jobs_lock;
-    pthread_cond_t jobs_cond;
-    struct gw_xfer *jobs_head, *jobs_tail;
-    size_t jobs_queued;
-    size_t idle_workers;
-    bool jobs_stop;
-    bool jobs_ready;               /* lock and cond initialised */
-    _Atomic int64_t workers;       /* worker threads alive */
     _Atomic int64_t stop_deadline; /* monotonic ms after which streams are cut; 0 = running */
     _Atomic uint64_t rate_limited;
     _Atomic uint64_t unrouted;
@@ -61,18 +50,13 @@ int gateway_init(struct gateway *gw, const struct gw_config *cfg, char *err, siz
 /* Starts a shutdown: streams still running drain_ms from now are cut. */
 void gateway_begin_stop(struct gateway *gw, int64_t drain_ms);
 
-/* Waits (up to about 10 s) for upstream transfers to end, then frees everything. Call it after
- * the HTTP server is stopped. Accepts a zeroed gateway. */
+/* Frees everything. Call it after the HTTP server is stopped: upstream transfers run in the
+ * server's connection threads, so none is left then. Accepts a zeroed gateway. */
 void gateway_done(struct gateway *gw);
 
 /* The route table for lib/http: GET /healthz, GET /metrics, and the proxy for everything else.
  * Static storage; userdata must be the struct gateway. */
 const struct http_route *gateway_http_routes(size_t *ret_n);
-
-/* The worker threads' queue (proxy.c): init before serving; stop makes idle workers end and
- * busy ones end after their transfer. */
-void gateway_workers_init(struct gateway *gw);
-void gateway_workers_stop(struct gateway *gw);
 
 /* Handlers (gateway.c, proxy.c). */
 void gw_handle_proxy(struct http_request *req, void *userdata);

@@ -1,18 +1,14 @@
-/* The proxy: each routed request's upstream transfer runs in a worker thread with a pooled
- * client; the handler waits for the upstream's status and headers (or a timeout), then replies
- * with a stream whose read callback drains a bounded ring that the worker fills. */
+/* The proxy: each routed request runs its upstream transfer in the client connection's own
+ * thread with a pooled client, pulling the response (httpc_pull_*): a small complete body is
+ * replied at once from memory, anything else streams through MHD's read callback. */
 #include <errno.h>
-#include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
-#include "core/cleanup.h"
 #include "core/log.h"
-#include "core/parse.h"
 #include "core/strbuf.h"
 #include "core/timeutil.h"
 #include "gateway.h"
@@ -22,45 +18,34 @@
 #include "pool.h"
 #include "ratelimit.h"
 
-#define GW_RING_SIZE (64 * 1024)
+/* A body announced (or already received) up to this size is read whole before replying. */
+#define GW_BUFFER_MAX (64 * 1024)
+/* Headers besides Content-Type a buffered reply may carry (lib/http keeps 32 per reply). */
+#define GW_BUFFERED_HEADERS_MAX 30
 /* Headers a client may send; the gateway adds up to 5 more within httpc's limit. */
 #define GW_FORWARD_HEADERS_MAX (HTTPC_MAX_HEADERS - 5)
 #define GW_HEADER_BYTES_MAX (64 * 1024)
+#define GW_TARGET_MAX (16 * 1024)
+/* How often a waiting read looks at the shutdown deadline. */
 #define GW_WAIT_SLICE_MS 250
 #define GW_LOG_PATH_MAX 256
-#define GW_WORKERS_KEEP 16  /* idle worker threads kept for the next burst */
-#define GW_WORKER_IDLE_S 30 /* seconds before a worker above that number ends */
 
+/* One proxied response. Everything touching it runs in the client connection's thread (the
+ * handler, MHD's read callback, the completion and free callbacks), so it needs no lock; the
+ * count only decides which of the request and the response lets go last. */
 struct gw_xfer {
-    struct gw_xfer *next; /* in the gateway's job queue */
-    pthread_mutex_t lock;
-    pthread_cond_t cond; /* broadcast on every state change below */
-    int refs;
+    _Atomic int refs;
     struct gateway *gw;
     struct gw_upstream *up;
-    char rid[65];
-
-    /* The request, copied: the worker may outlive the client's request. */
-    char *method;
-    char *target;
-    struct strbuf req_hdr; /* "Name: value\0" ... */
-    const char **req_headers;
-    char *body;
-    size_t body_len;
-
-    /* The response. */
+    struct httpc *client;    /* from the upstream's pool; NULL once handed back */
+    struct httpc_pull *pull; /* NULL once the transfer is over */
+    int64_t length;          /* upstream Content-Length, -1 when unknown */
+    char *pre;               /* body read before replying: pre[pre_off, pre_len) still to send */
+    size_t pre_len, pre_off;
     bool have_headers;
-    long status;
-    int64_t length;         /* Content-Length, -1 when unknown */
-    struct strbuf resp_hdr; /* "name\0value\0" ..., complete once have_headers */
-    size_t n_resp_hdr;
-    bool done; /* the worker's transfer is over */
-    int result;
-    bool cancelled;  /* the client side is gone or gave up: the worker stops */
     const char *cut; /* why the body was cut short, NULL when it was not */
     uint64_t bytes_out;
-    size_t head, len;
-    char ring[GW_RING_SIZE];
+    int64_t last_data_ms;
 };
 
 struct gw_access {
@@ -75,259 +60,129 @@ struct gw_access {
     int64_t bytes;
 };
 
+/* Ends the upstream transfer (aborting it if unfinished: curl then closes the connection) and
+ * hands the client back to the pool. Idempotent. */
+static void xfer_finish(struct gw_xfer *x)
+{
+    if (!x->client)
+        return;
+    httpc_pull_end(x->pull);
+    x->pull = NULL;
+    gw_pool_release(x->up->pool, x->client);
+    x->client = NULL;
+    atomic_fetch_sub(&x->up->in_flight, 1);
+}
+
 static void xfer_unref(struct gw_xfer *x)
 {
-    if (!x)
+    if (!x || atomic_fetch_sub(&x->refs, 1) > 1)
         return;
-    pthread_mutex_lock(&x->lock);
-    int left = --x->refs;
-    pthread_mutex_unlock(&x->lock);
-    if (left > 0)
-        return;
-    pthread_mutex_destroy(&x->lock);
-    pthread_cond_destroy(&x->cond);
-    free(x->method);
-    free(x->target);
-    strbuf_done(&x->req_hdr);
-    free(x->req_headers);
-    free(x->body);
-    strbuf_done(&x->resp_hdr);
+    xfer_finish(x);
+    free(x->pre);
     free(x);
 }
 
-static struct gw_xfer *xfer_new(struct gateway *gw, struct gw_upstream *up, const char *rid)
+/* Reads the next piece of body from the upstream into buf. Returns the count, 0 at the end, or
+ * a negative errno with x->cut saying why: the upstream failed, sent nothing for the upstream
+ * timeout, or the gateway is shutting down. */
+static ssize_t xfer_pull(struct gw_xfer *x, char *buf, size_t max)
 {
-    /* Not calloc: zeroing the ring for every request is measurable at high request rates. */
-    struct gw_xfer *x = malloc(sizeof(*x));
-    if (!x)
-        return NULL;
-    memset(x, 0, offsetof(struct gw_xfer, ring));
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&x->cond, &ca);
-    pthread_condattr_destroy(&ca);
-    pthread_mutex_init(&x->lock, NULL);
-    x->refs = 1;
-    x->gw = gw;
-    x->up = up;
-    x->length = -1;
-    x->req_hdr.max = GW_HEADER_BYTES_MAX;
-    x->resp_hdr.max = GW_HEADER_BYTES_MAX;
-    snprintf(x->rid, sizeof(x->rid), "%s", rid);
-    return x;
-}
-
-/* Waits on x->cond until the monotonic deadline_ms; the lock is held. */
-static void xfer_wait(struct gw_xfer *x, int64_t deadline_ms)
-{
-    struct timespec ts = {(time_t)(deadline_ms / 1000), (long)(deadline_ms % 1000) * 1000000L};
-    pthread_cond_timedwait(&x->cond, &x->lock, &ts);
-}
-
-/* ---- worker side (curl callbacks run in the worker thread) ---- */
-
-static int xfer_on_headers(long status, const struct httpc_header *headers, size_t n,
-                           void *userdata)
-{
-    struct gw_xfer *x = userdata;
-    const char *connection = NULL;
-    for (size_t i = 0; i < n; i++)
-        if (strcasecmp(headers[i].name, "Connection") == 0)
-            connection = headers[i].value;
-    pthread_mutex_lock(&x->lock);
-    if (x->cancelled) {
-        pthread_mutex_unlock(&x->lock);
-        return 1;
-    }
-    int r = 0;
-    for (size_t i = 0; i < n && r == 0; i++) {
-        if (strcasecmp(headers[i].name, "Content-Length") == 0) {
-            int64_t len;
-            if (parse_int64(headers[i].value, 0, INT64_MAX, &len) == 0)
-                x->length = len;
-        }
-        if (!gw_header_forward_response(headers[i].name, connection))
-            continue;
-        r = strbuf_append(&x->resp_hdr, headers[i].name, strlen(headers[i].name) + 1);
-        if (r == 0)
-            r = strbuf_append(&x->resp_hdr, headers[i].value, strlen(headers[i].value) + 1);
-        x->n_resp_hdr++;
-    }
-    if (r == 0) {
-        x->status = status;
-        x->have_headers = true;
-    }
-    /* A body known to fit the ring usually follows at once: the handler is woken when it is
-     * complete, which saves a wake-up and lock contention per small response. Otherwise (a
-     * stream, a big body, an error) the client gets the headers now. */
-    if (r < 0 || x->length < 0 || x->length > GW_RING_SIZE)
-        pthread_cond_broadcast(&x->cond);
-    pthread_mutex_unlock(&x->lock);
-    return r < 0 ? -EMSGSIZE : 0;
-}
-
-static int xfer_on_data(const char *data, size_t len, void *userdata)
-{
-    struct gw_xfer *x = userdata;
-    pthread_mutex_lock(&x->lock);
-    while (len > 0) {
-        /* A full ring blocks the worker, so curl stops reading and the upstream slows down. */
-        while (x->len == GW_RING_SIZE && !x->cancelled)
-            pthread_cond_wait(&x->cond, &x->lock);
-        if (x->cancelled) {
-            pthread_mutex_unlock(&x->lock);
-            return 1;
-        }
-        size_t tail = (x->head + x->len) % GW_RING_SIZE;
-        size_t chunk = GW_RING_SIZE - x->len;
-        if (chunk > GW_RING_SIZE - tail)
-            chunk = GW_RING_SIZE - tail;
-        if (chunk > len)
-            chunk = len;
-        memcpy(x->ring + tail, data, chunk);
-        x->len += chunk;
-        data += chunk;
-        len -= chunk;
-        pthread_cond_broadcast(&x->cond);
-    }
-    pthread_mutex_unlock(&x->lock);
-    return 0;
-}
-
-static bool xfer_should_stop(void *userdata)
-{
-    struct gw_xfer *x = userdata;
-    pthread_mutex_lock(&x->lock);
-    bool stop = x->cancelled;
-    pthread_mutex_unlock(&x->lock);
-    return stop;
-}
-
-/* Runs one upstream transfer in a worker thread and drops the worker's reference. */
-static void xfer_run(struct gw_xfer *x)
-{
-    struct gw_pool *pool = x->up->pool;
-    log_set_request_id(x->rid);
-    struct httpc *c = NULL;
-    int r = gw_pool_acquire(pool, &c);
-    if (r == 0) {
-        static const struct httpc_stream_callbacks cb = {xfer_on_headers, xfer_on_data,
-                                                         xfer_should_stop};
-        r = httpc_stream(c, x->method, x->target, x->req_headers, x->body, x->body_len, 0, &cb, x);
-        if (r < 0)
-            log_debug("gateway: upstream %s: %s", x->up->route->url, httpc_last_error(c));
-        /* curl itself drops a connection left in an unknown state, so the client stays usable. */
-        gw_pool_release(pool, c);
-    }
-    pthread_mutex_lock(&x->lock);
-    x->done = true;
-    x->result = r;
-    pthread_cond_broadcast(&x->cond);
-    pthread_mutex_unlock(&x->lock);
-    atomic_fetch_sub(&x->up->in_flight, 1);
-    xfer_unref(x);
-    log_set_request_id(NULL);
-}
-
-/* A worker thread: runs queued transfers, taking the next one without sleeping while the queue
- * has work; the threads above GW_WORKERS_KEEP end after a while without work, and all of them
- * once the queue is stopped and empty. */
-static void *worker_main(void *arg)
-{
-    struct gateway *gw = arg;
-    pthread_mutex_lock(&gw->jobs_lock);
     for (;;) {
-        while (!gw->jobs_head && !gw->jobs_stop) {
-            gw->idle_workers++;
-            struct timespec ts;
-            clock_gettime(CLOCK_MONOTONIC, &ts);
-            ts.tv_sec += GW_WORKER_IDLE_S;
-            int rc = pthread_cond_timedwait(&gw->jobs_cond, &gw->jobs_lock, &ts);
-            gw->idle_workers--;
-            if (rc == ETIMEDOUT && !gw->jobs_head && atomic_load(&gw->workers) > GW_WORKERS_KEEP)
-                goto out;
+        ssize_t n = httpc_pull_read(x->pull, buf, max);
+        if (n >= 0) {
+            x->last_data_ms = time_mono_ms();
+            return n;
         }
-        struct gw_xfer *x = gw->jobs_head;
-        if (!x)
-            break;
-        gw->jobs_head = x->next;
-        if (!gw->jobs_head)
-            gw->jobs_tail = NULL;
-        gw->jobs_queued--;
-        pthread_mutex_unlock(&gw->jobs_lock);
-        xfer_run(x);
-        pthread_mutex_lock(&gw->jobs_lock);
+        if (n != -ETIMEDOUT) {
+            log_debug("gateway: upstream %s: %s", x->up->route->url, httpc_last_error(x->client));
+            x->cut = "upstream-failed";
+            return n;
+        }
+        int64_t now = time_mono_ms();
+        int64_t stop = atomic_load(&x->gw->stop_deadline);
+        if (now - x->last_data_ms >= x->gw->upstream_timeout_ms) {
+            x->cut = "upstream-stalled";
+            return n;
+        }
+        if (stop && now >= stop) {
+            x->cut = "shutdown";
+            return -ECANCELED;
+        }
     }
-out:
-    /* Dropped under the lock: gateway_done takes it once more before destroying it. */
-    atomic_fetch_sub(&gw->workers, 1);
-    pthread_mutex_unlock(&gw->jobs_lock);
-    return NULL;
 }
 
-/* ---- client side (MHD's connection thread) ---- */
+/* Reads the whole body into x->pre when it is small: the transfer already ended, or the
+ * upstream announced at most GW_BUFFER_MAX bytes. Returns true when the body is complete and
+ * the transfer is over; otherwise what was read is sent first and the rest streams. */
+static bool xfer_prefetch(struct gw_xfer *x)
+{
+    size_t want;
+    if (httpc_pull_finished(x->pull))
+        want = httpc_pull_buffered(x->pull);
+    else if (x->length >= 0 && x->length <= GW_BUFFER_MAX)
+        want = (size_t)x->length;
+    else
+        return false;
+    x->pre = malloc(want + 1);
+    if (!x->pre)
+        return false;
+    while (x->pre_len < want) {
+        ssize_t n = xfer_pull(x, x->pre + x->pre_len, want - x->pre_len);
+        if (n <= 0)
+            return false;
+        x->pre_len += (size_t)n;
+    }
+    /* The body is in; the transfer is complete only if curl says so (a body longer than
+     * announced, or broken framing, is an error there). */
+    char extra;
+    return httpc_pull_finished(x->pull) && httpc_pull_read(x->pull, &extra, 1) == 0;
+}
 
+static void xfer_count_cut(struct gw_xfer *x)
+{
+    atomic_fetch_add(&x->up->errors[GW_ERR_CUT], 1);
+    log_warn("gateway: response from %s cut after %llu bytes: %s", x->up->route->url,
+             (unsigned long long)x->bytes_out, x->cut);
+}
+
+/* MHD's read callback, in the client connection's thread: what was read ahead first, then
+ * straight from the upstream. */
 static ssize_t xfer_read(void *cls, uint64_t pos, char *buf, size_t max)
 {
     (void)pos;
     struct gw_xfer *x = cls;
-    int64_t now = time_mono_ms();
-    int64_t stall_deadline = now + x->gw->upstream_timeout_ms;
-    pthread_mutex_lock(&x->lock);
-    while (x->len == 0 && !x->done) {
-        int64_t stop = atomic_load(&x->gw->stop_deadline);
-        if (now >= stall_deadline) {
-            x->cut = "upstream-stalled";
-            break;
-        }
-        if (stop && now >= stop) {
-            x->cut = "shutdown";
-            break;
-        }
-        int64_t until =
-            now + GW_WAIT_SLICE_MS < stall_deadline ? now + GW_WAIT_SLICE_MS : stall_deadline;
-        xfer_wait(x, until);
-        now = time_mono_ms();
+    ssize_t n;
+    if (x->pre_off < x->pre_len) {
+        n = (ssize_t)(x->pre_len - x->pre_off < max ? x->pre_len - x->pre_off : max);
+        memcpy(buf, x->pre + x->pre_off, (size_t)n);
+        x->pre_off += (size_t)n;
+    } else if (x->cut) {
+        n = -ECANCELED; /* cut while reading ahead */
+    } else if (!x->pull) {
+        n = 0; /* read ahead completely */
+    } else {
+        n = xfer_pull(x, buf, max);
     }
-    if (x->len > 0) {
-        size_t n = x->len < max ? x->len : max;
-        if (n > GW_RING_SIZE - x->head)
-            n = GW_RING_SIZE - x->head;
-        memcpy(buf, x->ring + x->head, n);
-        x->head = (x->head + n) % GW_RING_SIZE;
-        x->len -= n;
-        x->bytes_out += n;
-        pthread_cond_broadcast(&x->cond);
-        pthread_mutex_unlock(&x->lock);
-        atomic_fetch_add(&x->up->bytes, n);
-        return (ssize_t)n;
+    if (n > 0) {
+        x->bytes_out += (uint64_t)n;
+        atomic_fetch_add(&x->up->bytes, (uint64_t)n);
+        return n;
     }
-    if (x->done && !x->cut && x->result == 0 &&
-        (x->length < 0 || x->bytes_out == (uint64_t)x->length)) {
-        pthread_mutex_unlock(&x->lock);
+    if (n == 0 && (x->length < 0 || x->bytes_out == (uint64_t)x->length)) {
+        xfer_finish(x);
         return HTTP_STREAM_END;
     }
     if (!x->cut)
         x->cut = "upstream-failed";
-    x->cancelled = true;
-    pthread_cond_broadcast(&x->cond);
-    pthread_mutex_unlock(&x->lock);
-    atomic_fetch_add(&x->up->errors[GW_ERR_CUT], 1);
-    log_warn("gateway: response from %s cut after %llu bytes: %s", x->up->route->url,
-             (unsigned long long)x->bytes_out, x->cut);
+    xfer_count_cut(x);
+    xfer_finish(x);
     return HTTP_STREAM_ERROR;
 }
 
-/* The stream is gone (sent, or the client left): the worker must stop. */
+/* The response is gone (sent, or the client left): an unfinished transfer is aborted. */
 static void xfer_stream_free(void *cls)
 {
-    struct gw_xfer *x = cls;
-    pthread_mutex_lock(&x->lock);
-    x->cancelled = true;
-    pthread_cond_broadcast(&x->cond);
-    pthread_mutex_unlock(&x->lock);
-    xfer_unref(x);
+    xfer_unref(cls);
 }
 
 /* ---- access log ---- */
@@ -338,15 +193,14 @@ static void access_free(void *ctx)
     unsigned status = a->status;
     int64_t bytes = a->bytes;
     const char *cut = NULL;
-    if (a->xfer) {
-        pthread_mutex_lock(&a->xfer->lock);
-        if (a->xfer->have_headers)
-            bytes = (int64_t)a->xfer->bytes_out;
-        cut = a->xfer->cut;
-        /* The client left before the body ended: the worker stops via the stream's free. */
-        if (!cut && a->xfer->have_headers && !a->xfer->done)
+    struct gw_xfer *x = a->xfer;
+    if (x) {
+        if (x->have_headers)
+            bytes = (int64_t)x->bytes_out;
+        cut = x->cut;
+        /* The client left before the body ended; the response's free aborts the transfer. */
+        if (!cut && x->have_headers && x->pull)
             cut = "client-gone";
-        pthread_mutex_unlock(&a->xfer->lock);
     }
     char bytes_text[24] = "-";
     if (bytes >= 0)
@@ -357,7 +211,7 @@ static void access_free(void *ctx)
              (long long)(time_mono_ms() - a->start_ms), a->client, cut ? " cut=" : "",
              cut ? cut : "");
     log_set_request_id(NULL);
-    xfer_unref(a->xfer);
+    xfer_unref(x);
     free(a);
 }
 
@@ -390,10 +244,10 @@ void gw_access_local(struct gw_access *a, unsigned status, int64_t bytes)
     a->bytes = bytes;
 }
 
-/* ---- the handler ---- */
+/* ---- the request sent upstream ---- */
 
 struct hdr_collect {
-    struct gw_xfer *x;
+    struct strbuf *sb;
     const char *connection;
     size_t n;
     bool has_accept;
@@ -425,7 +279,7 @@ static int hdr_collect_cb(const char *name, const char *value, void *cls)
     }
     if (strcasecmp(name, "Accept") == 0)
         hc->has_accept = true;
-    int r = hdr_add(&hc->x->req_hdr, name, value);
+    int r = hdr_add(hc->sb, name, value);
     if (r < 0) {
         hc->error = r;
         return 1;
@@ -434,16 +288,16 @@ static int hdr_collect_cb(const char *name, const char *value, void *cls)
     return 0;
 }
 
-/* Fills the request copy of x from req. Returns 0, -E2BIG (too many or too large headers) or
- * -ENOMEM. */
-static int xfer_fill_request(struct gw_xfer *x, struct http_request *req, const struct gw_route *rt)
+/* Writes the headers going upstream into sb ("Name: value\0"...) and points list (room for
+ * HTTPC_MAX_HEADERS + 1) at them, NULL-terminated. Returns 0, -E2BIG (too many or too large
+ * headers) or -ENOMEM. */
+static int request_headers(const struct gateway *gw, struct http_request *req, struct strbuf *sb,
+                           const char **list)
 {
-    struct gateway *gw = x->gw;
-    struct hdr_collect hc = {.x = x, .connection = http_request_header(req, "Connection")};
+    struct hdr_collect hc = {.sb = sb, .connection = http_request_header(req, "Connection")};
     http_request_foreach_header(req, hdr_collect_cb, &hc);
     if (hc.error < 0)
         return hc.error;
-    struct strbuf *sb = &x->req_hdr;
     const char *xff = http_request_header(req, "X-Forwarded-For");
     const char *host = http_request_header(req, "Host");
     char xff_value[1024];
@@ -463,33 +317,10 @@ static int xfer_fill_request(struct gw_xfer *x, struct http_request *req, const 
         r = strbuf_append(sb, "Accept:", sizeof("Accept:"));
     if (r < 0)
         return r == -E2BIG ? -E2BIG : -ENOMEM;
-
     size_t n = 0;
-    for (size_t off = 0; off < sb->len; off += strlen(sb->buf + off) + 1)
-        n++;
-    x->req_headers = calloc(n + 1, sizeof(*x->req_headers));
-    if (!x->req_headers)
-        return -ENOMEM;
-    n = 0;
-    for (size_t off = 0; off < sb->len; off += strlen(sb->buf + off) + 1)
-        x->req_headers[n++] = sb->buf + off;
-
-    struct strbuf target = STRBUF_INIT;
-    target.max = 16 * 1024;
-    r = gw_route_target(rt, http_request_path(req), http_request_query_string(req), &target);
-    if (r < 0) {
-        strbuf_done(&target);
-        return r;
-    }
-    x->target = strbuf_steal(&target);
-    x->method = strdup(http_request_method(req));
-    size_t body_len;
-    const char *body = http_request_body(req, &body_len);
-    x->body = malloc(body_len + 1);
-    if (!x->target || !x->method || !x->body)
-        return -ENOMEM;
-    memcpy(x->body, body, body_len + 1);
-    x->body_len = body_len;
+    for (size_t off = 0; off < sb->len && n < HTTPC_MAX_HEADERS; off += strlen(sb->buf + off) + 1)
+        list[n++] = sb->buf + off;
+    list[n] = NULL;
     return 0;
 }
 
@@ -513,64 +344,122 @@ static void reply_error(struct http_request *req, struct gw_access *a, enum api_
     gw_access_local(a, api_error_status(err), -1);
 }
 
-/* Queues x for a worker, starting a thread when every idle one is spoken for: a transfer
- * blocks its worker for as long as the upstream takes, so each queued job needs its own. */
-static int xfer_start(struct gw_xfer *x)
-{
-    struct gateway *gw = x->gw;
-    pthread_mutex_lock(&gw->jobs_lock);
-    if (gw->jobs_queued + 1 > gw->idle_workers) {
-        pthread_attr_t attr;
-        pthread_attr_init(&attr);
-        pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-        pthread_t th;
-        atomic_fetch_add(&gw->workers, 1);
-        int r = pthread_create(&th, &attr, worker_main, gw);
-        pthread_attr_destroy(&attr);
-        if (r != 0) {
-            atomic_fetch_sub(&gw->workers, 1);
-            pthread_mutex_unlock(&gw->jobs_lock);
-            return -r;
-        }
-    }
-    x->refs++; /* the worker's; no other thread knows x yet */
-    atomic_fetch_add(&x->up->in_flight, 1);
-    x->next = NULL;
-    if (gw->jobs_tail)
-        gw->jobs_tail->next = x;
-    else
-        gw->jobs_head = x;
-    gw->jobs_tail = x;
-    gw->jobs_queued++;
-    pthread_cond_signal(&gw->jobs_cond);
-    pthread_mutex_unlock(&gw->jobs_lock);
-    return 0;
-}
-
-void gateway_workers_init(struct gateway *gw)
-{
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&gw->jobs_cond, &ca);
-    pthread_condattr_destroy(&ca);
-    pthread_mutex_init(&gw->jobs_lock, NULL);
-    gw->jobs_ready = true;
-}
-
-void gateway_workers_stop(struct gateway *gw)
-{
-    if (!gw->jobs_ready)
-        return;
-    pthread_mutex_lock(&gw->jobs_lock);
-    gw->jobs_stop = true;
-    pthread_cond_broadcast(&gw->jobs_cond);
-    pthread_mutex_unlock(&gw->jobs_lock);
-}
-
 static unsigned status_class(long status)
 {
     return status >= 100 && status < 600 ? (unsigned)(status / 100) : 0;
+}
+
+/* Answers a transfer that produced no response. */
+static void reply_upstream_error(struct http_request *req, struct gw_access *a,
+                                 struct gw_upstream *up, int r)
+{
+    const struct gw_route *rt = up->route;
+    char detail[GW_ROUTE_TEXT_MAX + 64];
+    if (r == -ETIMEDOUT) {
+        atomic_fetch_add(&up->errors[GW_ERR_TIMEOUT], 1);
+        log_warn("gateway: %s did not answer in time", rt->url);
+        snprintf(detail, sizeof(detail), "the upstream of %s did not answer in time", rt->prefix);
+        reply_error(req, a, API_GATEWAY_TIMEOUT, detail);
+    } else if (r == -ECONNREFUSED) {
+        atomic_fetch_add(&up->errors[GW_ERR_REFUSED], 1);
+        log_warn("gateway: %s refused the connection", rt->url);
+        snprintf(detail, sizeof(detail), "the upstream of %s is not reachable", rt->prefix);
+        reply_error(req, a, API_BAD_GATEWAY, detail);
+    } else if (r == -EINVAL) {
+        reply_error(req, a, API_BAD_REQUEST, "the request cannot be forwarded");
+    } else {
+        atomic_fetch_add(&up->errors[GW_ERR_FAILED], 1);
+        log_warn("gateway: %s failed before answering: %s", rt->url, strerror(-r));
+        snprintf(detail, sizeof(detail), "the upstream of %s failed", rt->prefix);
+        reply_error(req, a, API_BAD_GATEWAY, detail);
+    }
+}
+
+/* Whether a complete body read ahead can go out as one plain buffer reply, which MHD sends with
+ * its headers in a single write: not for replies whose length must not be derived from the
+ * body (HEAD, 1xx, 204, 304), bodies http_reply_text cannot carry (a NUL byte, no
+ * Content-Type to keep), or headers lib/http would refuse one by one. Anything else streams
+ * from memory, which is as correct, only a few system calls longer. */
+static bool buffered_reply_ok(const struct gw_xfer *x, const char *method, long status,
+                              const char *const *list, const char **ret_ctype)
+{
+    if (strcmp(method, "HEAD") == 0 || status < 200 || status == 204 || status == 304 ||
+        memchr(x->pre, '\0', x->pre_len))
+        return false;
+    const char *ctype = NULL;
+    size_t n = 0;
+    for (size_t i = 0; list[i]; i += 2) {
+        const char *name = list[i], *value = list[i + 1];
+        if (strcasecmp(name, "Content-Type") == 0) {
+            if (ctype)
+                return false;
+            ctype = value;
+            continue;
+        }
+        if (++n > GW_BUFFERED_HEADERS_MAX || !name[0] || strpbrk(name, " \t:\r\n") ||
+            strpbrk(value, "\r\n"))
+            return false;
+    }
+    if (!ctype || strpbrk(ctype, "\r\n"))
+        return false;
+    *ret_ctype = ctype;
+    return true;
+}
+
+/* Sends the upstream's status, headers and body to the client; x holds a begun pull. */
+static void reply_upstream(struct http_request *req, struct gw_access *a, struct gw_xfer *x,
+                           const char *method)
+{
+    struct httpc_pull *p = x->pull;
+    long status = httpc_pull_status(p);
+    x->have_headers = true;
+    x->length = httpc_pull_content_length(p);
+    x->last_data_ms = time_mono_ms();
+
+    size_t n = 0;
+    const struct httpc_header *h = httpc_pull_headers(p, &n);
+    const char *connection = NULL;
+    for (size_t i = 0; i < n; i++)
+        if (strcasecmp(h[i].name, "Connection") == 0)
+            connection = h[i].value;
+    /* Borrowed from the pull, which stays open until the reply has copied them. */
+    const char *list[2 * HTTPC_MAX_HEADERS + 1];
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!gw_header_forward_response(h[i].name, connection))
+            continue;
+        list[k++] = h[i].name;
+        list[k++] = h[i].value;
+    }
+    list[k] = NULL;
+
+    atomic_fetch_add(&x->up->responses[status_class(status)], 1);
+    gw_access_local(a, (unsigned)status, -1);
+    /* A small body is read whole first, so the client's whole reply goes out at once. */
+    bool complete = xfer_prefetch(x);
+    const char *ctype = NULL;
+    int r;
+    if (complete && buffered_reply_ok(x, method, status, list, &ctype)) {
+        r = 0;
+        for (size_t i = 0; r == 0 && list[i]; i += 2)
+            if (list[i + 1] != ctype)
+                r = http_reply_header(req, list[i], list[i + 1]);
+        x->pre[x->pre_len] = '\0';
+        if (r == 0)
+            r = http_reply_text(req, (unsigned)status, ctype, x->pre);
+        if (r == 0) {
+            x->bytes_out = x->pre_len;
+            atomic_fetch_add(&x->up->bytes, x->pre_len);
+        }
+    } else {
+        atomic_fetch_add(&x->refs, 1); /* the response's */
+        r = http_reply_stream(req, (unsigned)status, list, x->length, xfer_read, x,
+                              xfer_stream_free);
+    }
+    if (r < 0)
+        log_warn("gateway: cannot send the response of %s: %s", x->up->route->url, strerror(-r));
+    if (complete)
+        xfer_finish(x); /* the connection goes back to the pool before the client is served */
 }
 
 void gw_handle_proxy(struct http_request *req, void *userdata)
@@ -600,94 +489,61 @@ void gw_handle_proxy(struct http_request *req, void *userdata)
             return;
         }
     }
-    if (!method_ok(http_request_method(req))) {
+    const char *method = http_request_method(req);
+    if (!method_ok(method)) {
         reply_error(req, a, API_BAD_REQUEST, "this method cannot be forwarded");
         return;
     }
 
-    struct gw_xfer *x = xfer_new(gw, up, http_request_id(req));
-    if (!x) {
-        reply_error(req, a, API_INTERNAL, "out of memory");
-        return;
-    }
-    int r = xfer_fill_request(x, req, rt);
+    struct strbuf hdrs = STRBUF_INIT, target = STRBUF_INIT;
+    hdrs.max = GW_HEADER_BYTES_MAX;
+    target.max = GW_TARGET_MAX;
+    const char *list[HTTPC_MAX_HEADERS + 1];
+    int r = request_headers(gw, req, &hdrs, list);
+    if (r == 0)
+        r = gw_route_target(rt, path, http_request_query_string(req), &target);
+    struct gw_xfer *x = r == 0 ? calloc(1, sizeof(*x)) : NULL;
+    if (r == 0 && !x)
+        r = -ENOMEM;
+    if (r == 0)
+        r = gw_pool_acquire(up->pool, &x->client);
     if (r < 0) {
-        xfer_unref(x);
+        free(x);
+        strbuf_done(&hdrs);
+        strbuf_done(&target);
         if (r == -E2BIG)
             reply_error(req, a, API_BAD_REQUEST, "too many or too large request headers");
         else
             reply_error(req, a, API_INTERNAL, "out of memory");
         return;
     }
+    atomic_init(&x->refs, 1);
+    x->gw = gw;
+    x->up = up;
+    x->length = -1;
+    atomic_fetch_add(&up->in_flight, 1);
     if (a) {
-        x->refs++; /* the access record's; taken before another thread can see x */
+        atomic_fetch_add(&x->refs, 1); /* the access record's */
         a->xfer = x;
     }
-    r = xfer_start(x);
+
+    size_t body_len;
+    const char *body = http_request_body(req, &body_len);
+    r = httpc_pull_begin(x->client, method, strbuf_str(&target), list, body, body_len,
+                         gw->upstream_timeout_ms, &x->pull);
+    strbuf_done(&hdrs);
+    strbuf_done(&target);
     if (r < 0) {
-        xfer_unref(x);
-        log_error("gateway: cannot start a transfer thread: %s", strerror(-r));
-        reply_error(req, a, API_UNAVAILABLE, "the gateway is overloaded");
-        return;
-    }
-
-    int64_t deadline = time_mono_ms() + gw->upstream_timeout_ms;
-    pthread_mutex_lock(&x->lock);
-    while (!x->have_headers && !x->done && time_mono_ms() < deadline)
-        xfer_wait(x, deadline);
-    /* Woken by the first bytes of a small body (see xfer_on_headers), or spuriously. */
-    while (x->have_headers && !x->done && x->len == 0 && x->length > 0 &&
-           x->length <= GW_RING_SIZE && time_mono_ms() < deadline)
-        xfer_wait(x, deadline);
-    if (x->have_headers) {
-        long status = x->status;
-        int64_t length = x->length;
-        size_t n = x->n_resp_hdr;
-        const char *list[2 * HTTPC_MAX_HEADERS + 1];
-        const char *p = strbuf_str(&x->resp_hdr);
-        for (size_t i = 0; i < n; i++) {
-            list[2 * i] = p;
-            p += strlen(p) + 1;
-            list[2 * i + 1] = p;
-            p += strlen(p) + 1;
-        }
-        list[2 * n] = NULL;
-        pthread_mutex_unlock(&x->lock);
-        atomic_fetch_add(&up->responses[status_class(status)], 1);
-        gw_access_local(a, (unsigned)status, -1);
-        /* resp_hdr is no longer written once have_headers is set, so list stays valid. */
-        r = http_reply_stream(req, (unsigned)status, list, length, xfer_read, x, xfer_stream_free);
-        if (r < 0)
-            log_warn("gateway: cannot send the response of %s: %s", rt->url, strerror(-r));
-        return;
-    }
-    bool done = x->done;
-    int result = x->result;
-    if (!done) {
-        x->cancelled = true;
-        pthread_cond_broadcast(&x->cond);
-    }
-    pthread_mutex_unlock(&x->lock);
-    xfer_unref(x);
-
-    char detail[GW_ROUTE_TEXT_MAX + 64];
-    if (!done || result == -ETIMEDOUT) {
-        atomic_fetch_add(&up->errors[GW_ERR_TIMEOUT], 1);
-        log_warn("gateway: %s did not answer in time", rt->url);
-        snprintf(detail, sizeof(detail), "the upstream of %s did not answer in time", rt->prefix);
-        reply_error(req, a, API_GATEWAY_TIMEOUT, detail);
-    } else if (result == -ECONNREFUSED) {
-        atomic_fetch_add(&up->errors[GW_ERR_REFUSED], 1);
-        log_warn("gateway: %s refused the connection", rt->url);
-        snprintf(detail, sizeof(detail), "the upstream of %s is not reachable", rt->prefix);
-        reply_error(req, a, API_BAD_GATEWAY, detail);
-    } else if (result == -EINVAL) {
-        reply_error(req, a, API_BAD_REQUEST, "the request cannot be forwarded");
+        log_debug("gateway: upstream %s: %s", rt->url, httpc_last_error(x->client));
+        xfer_finish(x);
+        reply_upstream_error(req, a, up, r);
     } else {
-        atomic_fetch_add(&up->errors[GW_ERR_FAILED], 1);
-        log_warn("gateway: %s failed before answering: %s", rt->url,
-                 strerror(result < 0 ? -result : EIO));
-        snprintf(detail, sizeof(detail), "the upstream of %s failed", rt->prefix);
-        reply_error(req, a, API_BAD_GATEWAY, detail);
+        /* The read timeout is a slice, so a waiting read notices a shutdown; the upstream
+         * timeout between pieces is counted in xfer_pull. */
+        httpc_pull_set_timeout(x->pull, gw->upstream_timeout_ms < GW_WAIT_SLICE_MS
+                                            ? gw->upstream_timeout_ms
+                                            : GW_WAIT_SLICE_MS);
+        reply_upstream(req, a, x, method);
     }
+    xfer_unref(x);
 }
