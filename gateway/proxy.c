@@ -259,9 +259,17 @@ struct hdr_collect {
 static int hdr_add(struct strbuf *sb, const char *name, const char *value)
 {
     size_t start = sb->len;
-    int r = value[0] ? strbuf_printf(sb, "%s: %s", name, value) : strbuf_printf(sb, "%s;", name);
-    if (r < 0)
+    int r = strbuf_puts(sb, name);
+    if (r == 0)
+        r = value[0] ? strbuf_append(sb, ": ", 2) : strbuf_append(sb, ";", 1);
+    if (r == 0)
+        r = strbuf_puts(sb, value);
+    if (r < 0) {
+        sb->len = start; /* no half header */
+        if (sb->buf)
+            sb->buf[start] = '\0';
         return r;
+    }
     for (size_t i = start; i < sb->len; i++)
         if ((unsigned char)sb->buf[i] < 0x20 || sb->buf[i] == 0x7f)
             sb->buf[i] = ' ';

@@ -21,20 +21,7 @@
 #define HTTPC_MAX_PATH 8192
 #define HTTPC_MAX_METHOD 16
 #define HTTPC_MAX_HEADER_BYTES (64 * 1024)
-
-struct httpc {
-    CURL *curl;
-    CURLM *multi; /* created by the first pull; holds the connections of pulls */
-    bool pulling; /* a pull is open: the easy handle is inside multi */
-    char *base_url;
-    char *unix_socket;
-    long connect_timeout_ms;
-    long default_timeout_ms;
-    long timeout_ms;
-    size_t max_response;
-    char errbuf[CURL_ERROR_SIZE];
-    char last_error[CURL_ERROR_SIZE + 128];
-};
+#define HTTPC_PULL_KEEP_BYTES (16 * 1024) /* body buffer a client keeps between pulls */
 
 /* State of one transfer, shared by the curl callbacks. */
 struct httpc_xfer {
@@ -52,8 +39,8 @@ struct httpc_xfer {
     size_t n_hdr;
 };
 
-/* An open pull: the transfer state plus the body bytes received and not read yet, which are
- * buf[off, len). */
+/* A pull: the transfer state plus the body bytes received and not read yet, which are
+ * buf[off, len). Each client has one, reused from pull to pull with its buffers. */
 struct httpc_pull {
     struct httpc *c;
     struct httpc_xfer x;
@@ -65,10 +52,25 @@ struct httpc_pull {
     bool finished; /* curl reported the transfer done */
     bool nomem;    /* the body buffer could not grow */
     int result;    /* its outcome once finished: 0 or negative errno */
-    struct httpc_header *headers;
+    struct httpc_header headers[HTTPC_MAX_HEADERS];
     size_t n_headers;
     long long content_length;
     char what[HTTPC_MAX_METHOD + 2 + 256]; /* "METHOD path" for error messages */
+};
+
+struct httpc {
+    CURL *curl;
+    CURLM *multi; /* created by the first pull; holds the connections of pulls */
+    bool pulling; /* a pull is open: the easy handle is inside multi */
+    char *base_url;
+    char *unix_socket;
+    long connect_timeout_ms;
+    long default_timeout_ms;
+    long timeout_ms;
+    size_t max_response;
+    char errbuf[CURL_ERROR_SIZE];
+    char last_error[CURL_ERROR_SIZE + 128];
+    struct httpc_pull pull; /* in use while pulling */
 };
 
 static pthread_once_t httpc_once = PTHREAD_ONCE_INIT;
@@ -148,6 +150,10 @@ void httpc_free(struct httpc *c)
 {
     if (!c)
         return;
+    if (c->pulling)
+        httpc_pull_end(&c->pull);
+    strbuf_done(&c->pull.x.hdr);
+    free(c->pull.buf);
     if (c->multi)
         curl_multi_cleanup(c->multi); /* closes the connections pulls left cached */
     if (c->curl)
@@ -210,7 +216,9 @@ static size_t httpc_pull_on_write(struct httpc_pull *p, const char *data, size_t
         p->len = unread;
     }
     if (p->len + len > p->cap) {
-        size_t cap = p->len + len < 16384 ? 16384 : p->len + len;
+        size_t cap = p->cap ? 2 * p->cap : 4096;
+        if (cap < p->len + len)
+            cap = p->len + len;
         char *nb = realloc(p->buf, cap);
         if (!nb) {
             p->nomem = true;
@@ -634,12 +642,9 @@ static int httpc_pull_drive(struct httpc_pull *p, bool (*ready)(const struct htt
 }
 
 /* Points p->headers into the collected "name\0value\0" pairs, which no longer change. */
-static int httpc_pull_index_headers(struct httpc_pull *p)
+static void httpc_pull_index_headers(struct httpc_pull *p)
 {
-    size_t n = p->x.n_hdr;
-    p->headers = calloc(n ? n : 1, sizeof(*p->headers));
-    if (!p->headers)
-        return -ENOMEM;
+    size_t n = p->x.n_hdr; /* at most HTTPC_MAX_HEADERS (httpc_on_header) */
     const char *s = strbuf_str(&p->x.hdr);
     for (size_t i = 0; i < n; i++) {
         p->headers[i].name = s;
@@ -652,7 +657,16 @@ static int httpc_pull_index_headers(struct httpc_pull *p)
             p->content_length = len;
     }
     p->n_headers = n;
-    return 0;
+}
+
+/* Appends the first len bytes of s to out at *pos, within size (NUL-terminated). */
+static void httpc_put(char *out, size_t size, size_t *pos, const char *s, size_t len)
+{
+    if (len > size - 1 - *pos)
+        len = size - 1 - *pos;
+    memcpy(out + *pos, s, len);
+    *pos += len;
+    out[*pos] = '\0';
 }
 
 int httpc_pull_begin(struct httpc *c, const char *method, const char *path,
@@ -661,33 +675,45 @@ int httpc_pull_begin(struct httpc *c, const char *method, const char *path,
 {
     if (c->pulling)
         return -EBUSY;
-    struct httpc_pull *p = calloc(1, sizeof(*p));
-    if (!p)
-        return -ENOMEM;
+    /* Reset, keeping the buffers of the last pull (no allocation per request). */
+    struct httpc_pull *p = &c->pull;
+    struct strbuf hdr = p->x.hdr;
+    char *buf = p->buf;
+    size_t cap = p->cap;
+    memset(p, 0, offsetof(struct httpc_pull, headers));
     p->c = c;
     p->x.c = c;
     p->x.pull = p;
+    p->x.hdr = hdr;
+    strbuf_reset(&p->x.hdr);
     p->x.hdr.max = HTTPC_MAX_HEADER_BYTES;
+    p->buf = buf;
+    p->cap = cap;
+    p->n_headers = 0;
     p->content_length = -1;
     p->timeout_ms = timeout_ms > 0 ? timeout_ms : c->timeout_ms;
-    snprintf(p->what, sizeof(p->what), "%s %.256s", method ? method : "?", path ? path : "?");
+    size_t pos = 0;
+    p->what[0] = '\0';
+    if (method && path) {
+        httpc_put(p->what, sizeof(p->what), &pos, method, strnlen(method, HTTPC_MAX_METHOD + 1));
+        httpc_put(p->what, sizeof(p->what), &pos, " ", 1);
+        httpc_put(p->what, sizeof(p->what), &pos, path, strnlen(path, 256));
+    }
     /* No total timeout for curl: each wait of begin and read is bounded instead, so a long
      * body that keeps flowing is not cut. */
     int r = httpc_prepare(c, method, path, headers, body, body_len, &p->x, 0, &p->list);
-    if (r < 0) {
-        free(p);
+    if (r < 0)
         return r;
-    }
     if (!c->multi && !(c->multi = curl_multi_init())) {
         curl_slist_free_all(p->list);
-        free(p);
+        p->list = NULL;
         return -ENOMEM;
     }
     CURLMcode mc = curl_multi_add_handle(c->multi, c->curl);
     if (mc != CURLM_OK) {
         httpc_set_error(c, "%s: %s", p->what, curl_multi_strerror(mc));
         curl_slist_free_all(p->list);
-        free(p);
+        p->list = NULL;
         return mc == CURLM_OUT_OF_MEMORY ? -ENOMEM : -EIO;
     }
     c->pulling = true;
@@ -700,7 +726,7 @@ int httpc_pull_begin(struct httpc *c, const char *method, const char *path,
         /* Ended without a response: the error of the transfer, or a response cut short. */
         r = p->result < 0 ? p->result : -EIO;
     } else {
-        r = httpc_pull_index_headers(p);
+        httpc_pull_index_headers(p);
     }
     if (r < 0) {
         httpc_pull_end(p);
@@ -782,8 +808,12 @@ void httpc_pull_end(struct httpc_pull *p)
     curl_multi_remove_handle(p->c->multi, p->c->curl);
     p->c->pulling = false;
     curl_slist_free_all(p->list);
-    strbuf_done(&p->x.hdr);
-    free(p->headers);
-    free(p->buf);
-    free(p);
+    p->list = NULL;
+    /* A small buffer stays for the next pull; a big one is not worth keeping idle. */
+    if (p->cap > HTTPC_PULL_KEEP_BYTES) {
+        free(p->buf);
+        p->buf = NULL;
+        p->cap = 0;
+    }
+    p->off = p->len = 0;
 }
