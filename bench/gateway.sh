@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Benchmark (printed, not asserted): GET /v1/containers through pop-gateway versus nginx (one
 # worker, upstream keepalive) in front of the same upstream, in the same run, with wrk runs
-# interleaved. Goal: gateway throughput >= 0.8x nginx, p99 <= 1.5x nginx.
+# interleaved. Goal: gateway throughput >= 0.8x nginx, p99 <= 1.5x nginx. Also prints each
+# proxy's CPU time per request (user+system), steadier than throughput on a shared machine.
 # usage: bench/gateway.sh BUILD_DIR   (env: BENCH_ROUNDS=3 BENCH_SECONDS=5 BENCH_CONNS=32)
 set -euo pipefail
 
@@ -69,7 +70,8 @@ fi
 GW_PORT=$(free_port)
 GATEWAY_PORT=$GW_PORT GATEWAY_ROUTES="/v1/=http://127.0.0.1:$UP_PORT" GATEWAY_CONN_LIMIT=1024 \
     "$GW_BIN" 2>"$TMP/gateway.log" &
-PIDS+=($!)
+GW_PID=$!
+PIDS+=($GW_PID)
 wait_http "http://127.0.0.1:$GW_PORT/healthz"
 
 NGINX_PORT=$(free_port)
@@ -101,26 +103,39 @@ http {
 }
 EOF
 nginx -p "$TMP/nginx" -c "$TMP/nginx/nginx.conf" 2>"$TMP/nginx/stderr.log" &
-PIDS+=($!)
+NGINX_PID=$!
+PIDS+=($NGINX_PID)
 wait_http "http://127.0.0.1:$NGINX_PORT/v1/containers"
+NGINX_WORKER=$(pgrep -P "$NGINX_PID" | head -n1)
+CLK_TCK=$(getconf CLK_TCK)
 
 for url in "http://127.0.0.1:$GW_PORT/v1/containers" "http://127.0.0.1:$NGINX_PORT/v1/containers"; do
     code=$(curl -s -o /dev/null -w '%{http_code}' "${AUTH[@]}" "$url")
     [ "$code" = 200 ] || { echo "bench/gateway: $url answers $code" >&2; exit 1; }
 done
 
-# run_wrk NAME URL: appends "rps p99_ms" to $TMP/NAME.results.
+# cpu_ticks PID: user+system clock ticks used so far by the process (all its threads).
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+# run_wrk NAME URL PID: appends "rps p99_ms non2xx errors cpu_us_per_request" to
+# $TMP/NAME.results; PID is the proxy whose CPU time is counted.
 run_wrk() {
+    local before after
+    before=$(cpu_ticks "$3")
     wrk -t"$THREADS" -c"$CONNS" -d"${SECONDS_PER_RUN}s" --latency "${AUTH[@]}" "$2" >"$TMP/wrk.out"
-    python3 - "$TMP/wrk.out" >>"$TMP/$1.results" <<'EOF'
+    after=$(cpu_ticks "$3")
+    python3 - "$TMP/wrk.out" $((after - before)) "$CLK_TCK" >>"$TMP/$1.results" <<'EOF'
 import re, sys
 text = open(sys.argv[1]).read()
+ticks, hz = int(sys.argv[2]), int(sys.argv[3])
+total = int(re.search(r"(\d+) requests in", text).group(1))
 rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
 m = re.search(r"^\s+99%\s+([\d.]+)(us|ms|s)\s*$", text, re.M)
 p99 = float(m.group(1)) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[m.group(2)]
 non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", text)
 errors = re.search(r"Socket errors:.*", text)
-print(f"{rps:.1f} {p99:.3f} {non2xx.group(1) if non2xx else 0} {'yes' if errors else 'no'}")
+cpu_us = ticks / hz * 1e6 / max(total, 1)
+print(f"{rps:.1f} {p99:.3f} {non2xx.group(1) if non2xx else 0} {'yes' if errors else 'no'} {cpu_us:.1f}")
 EOF
 }
 
@@ -130,11 +145,11 @@ echo "  wrk -t$THREADS -c$CONNS -d${SECONDS_PER_RUN}s, $ROUNDS interleaved round
 wrk -t1 -c4 -d1s "${AUTH[@]}" "http://127.0.0.1:$GW_PORT/v1/containers" >/dev/null
 wrk -t1 -c4 -d1s "${AUTH[@]}" "http://127.0.0.1:$NGINX_PORT/v1/containers" >/dev/null
 for r in $(seq "$ROUNDS"); do
-    run_wrk gateway "http://127.0.0.1:$GW_PORT/v1/containers"
-    run_wrk nginx "http://127.0.0.1:$NGINX_PORT/v1/containers"
-    printf '  round %d: gateway %s req/s p99 %s ms | nginx %s req/s p99 %s ms\n' "$r" \
-        $(tail -n1 "$TMP/gateway.results" | cut -d' ' -f1,2) \
-        $(tail -n1 "$TMP/nginx.results" | cut -d' ' -f1,2)
+    run_wrk gateway "http://127.0.0.1:$GW_PORT/v1/containers" "$GW_PID"
+    run_wrk nginx "http://127.0.0.1:$NGINX_PORT/v1/containers" "$NGINX_WORKER"
+    printf '  round %d: gateway %s req/s p99 %s ms cpu %s us/req | nginx %s req/s p99 %s ms cpu %s us/req\n' \
+        "$r" $(tail -n1 "$TMP/gateway.results" | cut -d' ' -f1,2,5) \
+        $(tail -n1 "$TMP/nginx.results" | cut -d' ' -f1,2,5)
 done
 
 python3 - "$TMP/gateway.results" "$TMP/nginx.results" <<'EOF'
@@ -142,13 +157,15 @@ import statistics, sys
 def load(p):
     rows = [l.split() for l in open(p) if l.strip()]
     return ([float(r[0]) for r in rows], [float(r[1]) for r in rows],
-            sum(int(r[2]) for r in rows), any(r[3] == "yes" for r in rows))
-g_rps, g_p99, g_bad, g_err = load(sys.argv[1])
-n_rps, n_p99, n_bad, n_err = load(sys.argv[2])
+            sum(int(r[2]) for r in rows), any(r[3] == "yes" for r in rows),
+            [float(r[4]) for r in rows])
+g_rps, g_p99, g_bad, g_err, g_cpu = load(sys.argv[1])
+n_rps, n_p99, n_bad, n_err, n_cpu = load(sys.argv[2])
 g_r, n_r = statistics.median(g_rps), statistics.median(n_rps)
 g_p, n_p = statistics.median(g_p99), statistics.median(n_p99)
-print(f"  gateway: {g_r:10.1f} req/s   p99 {g_p:8.3f} ms   (median of rounds)")
-print(f"  nginx:   {n_r:10.1f} req/s   p99 {n_p:8.3f} ms")
+g_c, n_c = statistics.median(g_cpu), statistics.median(n_cpu)
+print(f"  gateway: {g_r:10.1f} req/s   p99 {g_p:8.3f} ms   cpu {g_c:6.1f} us/req   (median of rounds)")
+print(f"  nginx:   {n_r:10.1f} req/s   p99 {n_p:8.3f} ms   cpu {n_c:6.1f} us/req")
 tr, pr = g_r / n_r, g_p / n_p
 print(f"  ratio gateway/nginx: throughput {tr:.2f}x (goal >= 0.8x: {'met' if tr >= 0.8 else 'NOT met'}),"
       f" p99 {pr:.2f}x (goal <= 1.5x: {'met' if pr <= 1.5 else 'NOT met'})")
