@@ -1,5 +1,5 @@
 /* HTTP client over libcurl (TCP or AF_UNIX): one reused easy handle per client, buffered
- * requests with a response cap, and a streaming mode with cancellation. */
+ * requests with a response cap, a streaming mode with cancellation, and pull-style transfers. */
 #pragma once
 
 #include <stdbool.h>

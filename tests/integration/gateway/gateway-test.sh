@@ -176,6 +176,35 @@ got=$(curl -sS "$GW_URL/bee/big?mb=8" | sha256sum)
 [ "$want" = "$got" ] || fail "8 MiB body differs through the gateway"
 ok "responses stream as they come (first chunk before the last is produced); 8 MiB intact"
 
+# Small complete bodies are read whole and sent as one reply, larger ones stream; either way the
+# client gets the upstream's length, type (or none) and bytes.
+for spec in "bytes=1000" "bytes=1000&type=0" "bytes=0" "bytes=65536" "bytes=65537" "bytes=300000"; do
+    n=${spec%%&*}
+    n=${n#bytes=}
+    want=$(curl -sS "http://127.0.0.1:$B_PORT/sized?$spec" | sha256sum)
+    req "$GW_URL/bee/sized?$spec"
+    expect_code 200 "sized $spec"
+    [ "$(header Content-Length)" = "$n" ] || fail "$spec: Content-Length '$(header Content-Length)'"
+    [ "$(sha256sum <"$TMP/b")" = "$want" ] || fail "$spec: body differs through the gateway"
+    case $spec in
+    *type=0*) [ -z "$(header Content-Type)" ] || fail "$spec: a Content-Type was invented" ;;
+    *) [ "$(header Content-Type)" = application/octet-stream ] || fail "$spec: Content-Type lost" ;;
+    esac
+done
+# An upstream that drops the connection inside its announced body, small or large: the client
+# gets the status and what arrived, then the connection closes; the access line says so.
+for spec in "bytes=1000&cut=10" "bytes=300000&cut=100000"; do
+    rc=0
+    curl -sS -o "$TMP/cut" -D "$TMP/h" --max-time 10 "$GW_URL/bee/sized?$spec" 2>/dev/null || rc=$?
+    got=$(stat -c %s "$TMP/cut")
+    [ "$rc" -ne 0 ] && grep -q '^HTTP/1.1 200' "$TMP/h" && [ "$got" -le "${spec##*cut=}" ] ||
+        fail "$spec: rc=$rc, $got bytes, $(head -n1 "$TMP/h")"
+done
+sleep 0.2
+grep -q 'access GET /bee/sized status=200 bytes=10 .*cut=upstream-failed' "$GW_LOG" ||
+    fail "cut small body not logged: $(grep 'sized' "$GW_LOG" | tail -n 3)"
+ok "small bodies sent whole, larger streamed, same length/type/bytes; bodies cut upstream are cut"
+
 # ---- health and metrics ----
 req "$GW_URL/healthz"
 expect_code 200 healthz

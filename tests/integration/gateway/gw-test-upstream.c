@@ -1,5 +1,6 @@
 /* A stand-in upstream for the gateway tests and benchmark, on lib/http: echoes requests back as
- * JSON, answers slowly, streams, sends big bodies and hop-by-hop headers. Prints "PORT=n". */
+ * JSON, answers slowly, streams, sends big or cut-short bodies and hop-by-hop headers. Prints
+ * "PORT=n". */
 #include <errno.h>
 #include <jansson.h>
 #include <pthread.h>
@@ -129,6 +130,38 @@ static void h_big(struct http_request *req, void *userdata)
     http_reply_stream(req, 200, headers, (int64_t)*size, big_read, size, free);
 }
 
+struct sized {
+    uint64_t size; /* announced as Content-Length */
+    uint64_t cut;  /* bytes actually sent before the connection is dropped */
+};
+
+static ssize_t sized_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    struct sized *sz = cls;
+    if (pos >= sz->cut)
+        return pos >= sz->size ? HTTP_STREAM_END : HTTP_STREAM_ERROR;
+    if (max > sz->cut - pos)
+        max = (size_t)(sz->cut - pos);
+    return big_read(&sz->size, pos, buf, max);
+}
+
+/* bytes of the /big pattern with a Content-Length; cut=K drops the connection after K bytes;
+ * type=0 sends no Content-Type. */
+static void h_sized(struct http_request *req, void *userdata)
+{
+    (void)userdata;
+    struct sized *sz = malloc(sizeof(*sz));
+    if (!sz) {
+        http_reply_error(req, API_INTERNAL, NULL);
+        return;
+    }
+    sz->size = (uint64_t)query_int(req, "bytes", 1000, 64 << 20);
+    sz->cut = (uint64_t)query_int(req, "cut", (int64_t)sz->size, (int64_t)sz->size);
+    static const char *const headers[] = {"Content-Type", "application/octet-stream", NULL};
+    bool typed = query_int(req, "type", 1, 1) == 1;
+    http_reply_stream(req, 200, typed ? headers : NULL, (int64_t)sz->size, sized_read, sz, free);
+}
+
 /* Sends end-to-end and hop-by-hop headers, to see which the gateway passes on. */
 static void h_headers(struct http_request *req, void *userdata)
 {
@@ -158,6 +191,7 @@ static const struct http_route routes[] = {
     {"GET", "/slow", h_slow, HTTP_ROUTE_PUBLIC},
     {"GET", "/stream", h_stream, HTTP_ROUTE_PUBLIC},
     {"GET", "/big", h_big, HTTP_ROUTE_PUBLIC},
+    {"GET", "/sized", h_sized, HTTP_ROUTE_PUBLIC},
     {"GET", "/headers", h_headers, HTTP_ROUTE_PUBLIC},
     {"POST", "/v1/login", h_login, HTTP_ROUTE_PUBLIC},
     {"GET", "/v1/containers", h_containers, HTTP_ROUTE_PUBLIC},
