@@ -540,6 +540,8 @@ static int httpc_perform(struct httpc *c, const char *method, const char *path,
 int httpc_request(struct httpc *c, const char *method, const char *path, const char *const *headers,
                   const char *body, size_t body_len, struct httpc_response *ret)
 {
+    if (c->pulling)
+        return -EBUSY; /* the easy handle is inside the multi until httpc_pull_end */
     struct httpc_xfer x = {.c = c};
     x.body.max = c->max_response;
     struct curl_slist *list = NULL;
@@ -573,6 +575,8 @@ int httpc_stream(struct httpc *c, const char *method, const char *path, const ch
                  const char *body, size_t body_len, long timeout_ms,
                  const struct httpc_stream_callbacks *cb, void *userdata)
 {
+    if (c->pulling)
+        return -EBUSY;
     static const struct httpc_stream_callbacks none = {0};
     struct httpc_xfer x = {.c = c, .cb = cb ? cb : &none, .userdata = userdata};
     x.hdr.max = HTTPC_MAX_HEADER_BYTES;

@@ -101,9 +101,9 @@ int httpc_url_escape(struct strbuf *out, const char *s);
  * The caller drives the transfer from its own thread instead of receiving callbacks: begin
  * returns once the response's status and headers are in, then each read hands out body bytes,
  * running the transfer (curl's multi interface, the client's one easy handle) only while
- * nothing is buffered. At most one pull per client at a time; httpc_request and httpc_stream
- * must not be called on c between begin and end. Not thread-safe, but a pull may move between
- * threads as long as only one uses it at a time. */
+ * nothing is buffered. At most one pull per client at a time; between begin and end,
+ * httpc_request and httpc_stream on c fail with -EBUSY. Not thread-safe, but a pull may move
+ * between threads as long as only one uses it at a time. */
 struct httpc_pull;
 
 #define HTTPC_PULL_BUFFER_MAX (64 * 1024) /* body bytes buffered before the upstream is paused */

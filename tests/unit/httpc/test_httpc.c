@@ -555,6 +555,8 @@ static void test_pull_headers_then_pieces(void **state)
     assert_int_equal(httpc_pull_buffered(p), 0);
     struct httpc_pull *second = NULL;
     assert_int_equal(httpc_pull_begin(c, "GET", "/", NULL, NULL, 0, 100, &second), -EBUSY);
+    struct httpc_response busy = {0};
+    assert_int_equal(httpc_request(c, "GET", "/", NULL, NULL, 0, &busy), -EBUSY);
 
     /* Nothing yet: the read gives up after its timeout, and the transfer goes on. */
     char buf[64];
