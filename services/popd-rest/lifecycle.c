@@ -335,10 +335,10 @@ static int recreate(struct popd *p, struct pop_container *c, struct op_error *er
     int r = popd_docker_acquire(p, &dc);
     if (r < 0)
         return r;
-    /* Forget the old engine id first so its die event is not taken for a crash. */
+    /* The old engine id is already forgotten in the store (with the new metadata), so its
+     * die event is not taken for a crash; c still holds it for the stop. */
     char old[80];
     snprintf(old, sizeof(old), "%s", c->docker_id);
-    store_container_set_docker_id(p->store, c->id, "");
     if (old[0]) {
         docker_container_stop(dc, old, (int)p->cfg.stop_timeout_s);
         docker_container_remove(dc, old, true);
@@ -406,7 +406,8 @@ int popd_container_metadata(struct popd *p, const char *id_or_name, const struct
     if (r == -E2BIG)
         set_err(err, "entries: a container holds at most %d metadata entries", MD_ENTRIES_MAX);
     if (r == 0) {
-        r = store_container_set_md(p->store, c.id, POP_MASK(c.status), &c.md);
+        bool recreating = apply_recreate && c.status == POP_RUNNING;
+        r = store_container_set_md(p->store, c.id, POP_MASK(c.status), &c.md, recreating);
         if (r == -ESTALE)
             set_err(err, "container '%s' changed state meanwhile", c.name);
     }

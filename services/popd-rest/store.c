@@ -605,6 +605,7 @@ struct md_args {
     const char *id;
     unsigned from_mask;
     const struct md_set *md;
+    bool clear_docker_id;
 };
 
 static int set_md_tx(struct db *db, void *ud)
@@ -632,13 +633,22 @@ static int set_md_tx(struct db *db, void *ud)
         if ((r = db_step(ins)) < 0)
             return r;
     }
+    if (a->clear_docker_id) {
+        db_stmt_free(TAKE_PTR(s));
+        r = db_prepare_cached(db, "UPDATE containers SET docker_id = NULL WHERE id = ?", &s);
+        if (r < 0)
+            return r;
+        db_bind_text(s, 1, a->id);
+        if ((r = db_step(s)) < 0)
+            return r;
+    }
     return 0;
 }
 
 int store_container_set_md(struct pop_store *st, const char *id, unsigned from_mask,
-                           const struct md_set *md)
+                           const struct md_set *md, bool clear_docker_id)
 {
-    struct md_args a = {id, from_mask, md};
+    struct md_args a = {id, from_mask, md, clear_docker_id};
     int r;
     LOCKED(st) r = db_tx(st->db, set_md_tx, &a);
     return r < 0 ? r : 0;

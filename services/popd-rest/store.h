@@ -105,9 +105,12 @@ int store_container_get(struct pop_store *st, const char *id_or_name, struct pop
 int store_container_list(struct pop_store *st, const char *id, const char *name,
                          struct pop_container **ret, size_t *ret_n);
 
-/* Replaces the metadata of a container whose status is in from_mask (-ESTALE otherwise). */
+/* Replaces the metadata of a container whose status is in from_mask (-ESTALE otherwise).
+ * clear_docker_id forgets the engine container in the same transaction: a recreate starts
+ * that way, so a crash leaves either the old metadata with the old container or the new
+ * metadata with a recreate to finish (see reconcile). */
 int store_container_set_md(struct pop_store *st, const char *id, unsigned from_mask,
-                           const struct md_set *md);
+                           const struct md_set *md, bool clear_docker_id);
 
 /* Moves a container whose status is in from_mask (bit per enum pop_status, see
  * POP_MASK) to status `to`, with extended status text; docker_id NULL keeps it, "" clears

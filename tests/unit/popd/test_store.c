@@ -186,8 +186,9 @@ static void test_metadata_and_persistence(void **state)
     struct md_set md = {0};
     md_set_put(&md, "SERVER_PRIVATE", "10.77.0.5");
     md_set_put(&md, "SIPP_RATE", "10");
-    assert_int_equal(store_container_set_md(f->st, "m", POP_MASK(POP_CREATED), &md), 0);
-    assert_int_equal(store_container_set_md(f->st, "m", POP_MASK(POP_RUNNING), &md), -ESTALE);
+    assert_int_equal(store_container_set_md(f->st, "m", POP_MASK(POP_CREATED), &md, false), 0);
+    assert_int_equal(store_container_set_md(f->st, "m", POP_MASK(POP_RUNNING), &md, false),
+                     -ESTALE);
     md_set_done(&md);
     assert_int_equal(store_token_revoke(f->st, "jti-1", 999), 0);
 
@@ -213,6 +214,27 @@ static void test_metadata_and_persistence(void **state)
     assert_int_equal(store_setting_put_if_absent(f->st, "jwt_key", "second", &v), 0);
     assert_string_equal(v, "first");
     free(v);
+}
+
+static void test_recreate_metadata_forgets_engine_id_atomically(void **state)
+{
+    struct fixture *f = *state;
+    struct pop_container c;
+    struct store_error err;
+    assert_int_equal(create(f->st, "r", "private", 0, &c, &err), 0);
+    assert_int_equal(store_container_transition(f->st, "r", POP_MASK(POP_CREATED), POP_RUNNING,
+                                                "running", "engine-1", 5),
+                     0);
+    struct md_set md = {0};
+    md_set_put(&md, "NEW", "1");
+    assert_int_equal(store_container_set_md(f->st, "r", POP_MASK(POP_RUNNING), &md, true), 0);
+    md_set_done(&md);
+    struct pop_container got;
+    assert_int_equal(store_container_get(f->st, "r", &got), 0);
+    assert_string_equal(got.docker_id, "");
+    assert_int_equal(got.status, POP_RUNNING);
+    assert_string_equal(md_set_get(&got.md, "NEW"), "1");
+    pop_container_done(&got);
 }
 
 static void test_foreign_reservations_block_allocation(void **state)
@@ -245,6 +267,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_concurrent_creates_get_unique_addresses, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_metadata_and_persistence, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_recreate_metadata_forgets_engine_id_atomically, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_foreign_reservations_block_allocation, setup,
                                         teardown),
     };
