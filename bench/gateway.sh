@@ -28,6 +28,9 @@ cleanup() {
     sleep 0.3
     for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done
     wait 2>/dev/null || true
+    # popd-rest made its default network (and would own any container) under this Pop name
+    docker ps -aq --filter label=org.pop-nfv.pop=bench-gw | xargs -r docker rm -f >/dev/null 2>&1 || true
+    docker network ls -q --filter label=org.pop-nfv.pop=bench-gw | xargs -r docker network rm >/dev/null 2>&1 || true
     rm -rf "$TMP"
 }
 trap cleanup EXIT
