@@ -11,6 +11,7 @@
 #include "config.h"
 #include "core/cleanup.h"
 #include "core/log.h"
+#include "core/signals.h"
 #include "gateway.h"
 #include "http/server.h"
 
@@ -100,12 +101,7 @@ static int serve(const char *config_file, bool verbose)
     log_info("pop-gateway ready on %s://%s:%u", cert ? "https" : "http", cfg.listen,
              http_server_port(srv));
 
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGINT);
-    int sig = 0;
-    sigwait(&set, &sig);
+    int sig = signals_wait_termination();
     log_info("received %s; shutting down", sig == SIGTERM ? "SIGTERM" : "SIGINT");
     /* Streams still running when the server's drain period ends are cut. */
     gateway_begin_stop(&gw, cfg.conn_timeout_s * 1000);
@@ -119,13 +115,7 @@ out:
 
 int main(int argc, char **argv)
 {
-    /* Every thread inherits this mask, so only sigwait in main sees the signals. */
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &set, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    signals_block_termination();
 
     const char *config_file = NULL;
     bool verbose = false;

@@ -51,6 +51,27 @@ void store_close(struct pop_store *st)
     free(st);
 }
 
+/* Runs one UPDATE/DELETE binding up to two text parameters (NULL a2 = only one), under the
+ * lock. Returns 0, -ENOENT when no row changed, or a db error. */
+static int exec_on_row(struct pop_store *st, const char *sql, const char *a1, const char *a2)
+{
+    int r;
+    LOCKED(st)
+    {
+        _cleanup_stmt_ struct db_stmt *s = NULL;
+        r = db_prepare_cached(st->db, sql, &s);
+        if (r == 0) {
+            db_bind_text(s, 1, a1);
+            if (a2)
+                db_bind_text(s, 2, a2);
+            r = db_step(s);
+            if (r >= 0)
+                r = db_changes(st->db) ? 0 : -ENOENT;
+        }
+    }
+    return r;
+}
+
 /* ---- settings ---- */
 
 static int setting_get_locked(struct pop_store *st, const char *key, char **ret_value)
@@ -198,21 +219,8 @@ int store_network_list(struct pop_store *st, struct pop_network **ret, size_t *r
 
 int store_network_set_docker_id(struct pop_store *st, const char *id, const char *docker_id)
 {
-    int r;
-    LOCKED(st)
-    {
-        _cleanup_stmt_ struct db_stmt *s = NULL;
-        r = db_prepare_cached(st->db, "UPDATE networks SET docker_id = NULLIF(?, '') WHERE id = ?",
-                              &s);
-        if (r == 0) {
-            db_bind_text(s, 1, docker_id);
-            db_bind_text(s, 2, id);
-            r = db_step(s);
-            if (r >= 0)
-                r = db_changes(st->db) ? 0 : -ENOENT;
-        }
-    }
-    return r;
+    return exec_on_row(st, "UPDATE networks SET docker_id = NULLIF(?, '') WHERE id = ?", docker_id,
+                       id);
 }
 
 static int network_remove_tx(struct db *db, void *ud)
@@ -709,38 +717,13 @@ int store_container_transition(struct pop_store *st, const char *id, unsigned fr
 
 int store_container_set_docker_id(struct pop_store *st, const char *id, const char *docker_id)
 {
-    int r;
-    LOCKED(st)
-    {
-        _cleanup_stmt_ struct db_stmt *s = NULL;
-        r = db_prepare_cached(st->db,
-                              "UPDATE containers SET docker_id = NULLIF(?, '') WHERE id = ?", &s);
-        if (r == 0) {
-            db_bind_text(s, 1, docker_id);
-            db_bind_text(s, 2, id);
-            r = db_step(s);
-            if (r >= 0)
-                r = db_changes(st->db) ? 0 : -ENOENT;
-        }
-    }
-    return r;
+    return exec_on_row(st, "UPDATE containers SET docker_id = NULLIF(?, '') WHERE id = ?",
+                       docker_id, id);
 }
 
 int store_container_remove(struct pop_store *st, const char *id)
 {
-    int r;
-    LOCKED(st)
-    {
-        _cleanup_stmt_ struct db_stmt *s = NULL;
-        r = db_prepare_cached(st->db, "DELETE FROM containers WHERE id = ?", &s);
-        if (r == 0) {
-            db_bind_text(s, 1, id);
-            r = db_step(s);
-            if (r >= 0)
-                r = db_changes(st->db) ? 0 : -ENOENT;
-        }
-    }
-    return r;
+    return exec_on_row(st, "DELETE FROM containers WHERE id = ?", id, NULL);
 }
 
 int store_stats(struct pop_store *st, int64_t status_counts[6], int64_t *ret_reserved)

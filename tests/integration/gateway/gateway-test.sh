@@ -33,6 +33,8 @@ ok() { echo "ok - $*"; }
 # start_upstream NAME [PORT]: sets UP_PID and UP_PORT.
 start_upstream() {
     local name=$1 port=${2:-0} i
+    # Created before the process starts: the polling sed below must never see it missing.
+    : >"$TMP/up-$name.out"
     "$UP_BIN" -name "$name" -port "$port" -quiet >"$TMP/up-$name.out" 2>"$TMP/up-$name.log" &
     UP_PID=$!
     PIDS+=("$UP_PID")
@@ -49,6 +51,7 @@ start_gw() {
     local i
     N_GW=$((N_GW + 1))
     GW_LOG="$TMP/gw-$N_GW.log"
+    : >"$GW_LOG"
     env GATEWAY_LISTEN=127.0.0.1 GATEWAY_PORT=0 "$@" "$GW_BIN" 2>"$GW_LOG" &
     GW_PID=$!
     PIDS+=("$GW_PID")
