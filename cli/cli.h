@@ -70,9 +70,27 @@ int cli_set_string(json_t *obj, const char *key, const char *s);
  * and returns CLI_EXIT_USAGE, else 0. */
 int cli_check_name(struct cli *cli, const char *what, const char *arg);
 
-/* Splits "key=value" at the first '='; *ret_key is a malloc'ed copy, *ret_value points into
- * arg. Returns 0, -EINVAL (no '=' or empty key) or -ENOMEM. */
-int cli_split_kv(const char *arg, char **ret_key, const char **ret_value);
+/* pop COMMAND NAME: checks that argv is exactly one NAME ("a WHAT NAME is required",
+ * "unexpected argument", cli_check_name), then cli_call(method, prefix + escaped NAME + suffix)
+ * (suffix may be NULL). Returns 0 with *ret as cli_call, or the exit status to return (usage
+ * and call errors printed; CLI_EXIT_API without a message when the path cannot be allocated). */
+int cli_call_one(struct cli *cli, int argc, char **argv, const char *what, const char *method,
+                 const char *prefix, const char *suffix, json_t **ret);
+
+/* pop rm, pop network rm: DELETE prefix + NAME (argv checked as by cli_call_one) and print
+ * "removed: NAME". Returns the exit status. */
+int cli_rm_one(struct cli *cli, int argc, char **argv, const char *what, const char *prefix);
+
+/* GETs path and prints the items of its "list" turned by view() (YAML), or the document as is
+ * with -o json. view returns a new reference or NULL on allocation failure. Returns the exit
+ * status. */
+int cli_list(struct cli *cli, const char *path, json_t *(*view)(const json_t *item));
+
+/* Splits the argument "key=value" at the first '='; *ret_key is a malloc'ed copy, *ret_value
+ * points into arg. Returns 0, or the exit status to return: CLI_EXIT_USAGE after printing
+ * "expected SHAPE, got 'ARG'" (no '=' or empty key), CLI_EXIT_API on allocation failure. */
+int cli_kv_arg(struct cli *cli, const char *arg, const char *shape, char **ret_key,
+               const char **ret_value);
 
 /* Commands, one file per area. */
 int cmd_login(struct cli *cli, int argc, char **argv);

@@ -2,26 +2,9 @@
 #include "cli.h"
 
 #include "core/cleanup.h"
-#include "httpc/httpc.h"
 #include "json/jv.h"
 
-#include <errno.h>
 #include <string.h>
-
-/* Turns every item of doc's "list" with view(); NULL on allocation failure. */
-static json_t *catalog_map_list(const json_t *doc, json_t *(*view)(const json_t *item))
-{
-    json_t *out = json_array();
-    size_t i;
-    json_t *item;
-    json_array_foreach (jv_get_array(doc, "list"), i, item) {
-        if (!out || json_array_append_new(out, view(item)) < 0) {
-            json_decref(out);
-            return NULL;
-        }
-    }
-    return out;
-}
 
 static json_t *catalog_image_view(const json_t *img)
 {
@@ -34,33 +17,19 @@ static json_t *catalog_image_view(const json_t *img)
 
 int cmd_images(struct cli *cli, int argc, char **argv)
 {
-    if (argc > 1)
-        return cli_usage_error(cli, "unexpected argument '%s'", argv[1]);
-    int rc;
-    struct strbuf path = STRBUF_INIT;
-    if (argc == 1 && (rc = cli_check_name(cli, "NAME", argv[0])) != 0)
-        return rc;
-    if (argc == 1 ? cli_ref_path(&path, "/v1/images?name=", argv[0], NULL) < 0
-                  : strbuf_puts(&path, "/v1/images") < 0) {
-        strbuf_done(&path);
-        return CLI_EXIT_API;
-    }
+    if (argc == 0)
+        return cli_list(cli, "/v1/images", catalog_image_view);
     _cleanup_json_ json_t *doc = NULL;
-    rc = cli_call(cli, "GET", strbuf_str(&path), NULL, &doc);
-    strbuf_done(&path);
+    int rc = cli_call_one(cli, argc, argv, "image", "GET", "/v1/images?name=", NULL, &doc);
     if (rc)
         return rc;
-    if (argc == 1) {
-        json_t *first = json_array_get(jv_get_array(doc, "list"), 0);
-        if (!first) {
-            fprintf(stderr, "pop: no image called '%s' on this Pop (see pop images)\n", argv[0]);
-            return CLI_EXIT_API;
-        }
-        _cleanup_json_ json_t *view = catalog_image_view(first);
-        return view ? cli_print(cli, view, first) : CLI_EXIT_API;
+    json_t *first = json_array_get(jv_get_array(doc, "list"), 0);
+    if (!first) {
+        fprintf(stderr, "pop: no image called '%s' on this Pop (see pop images)\n", argv[0]);
+        return CLI_EXIT_API;
     }
-    _cleanup_json_ json_t *list = catalog_map_list(doc, catalog_image_view);
-    return list ? cli_print(cli, list, doc) : CLI_EXIT_API;
+    _cleanup_json_ json_t *view = catalog_image_view(first);
+    return view ? cli_print(cli, view, first) : CLI_EXIT_API;
 }
 
 static json_t *catalog_flavour_view(const json_t *f)
@@ -75,12 +44,7 @@ int cmd_flavours(struct cli *cli, int argc, char **argv)
 {
     if (argc > 0)
         return cli_usage_error(cli, "unexpected argument '%s'", argv[0]);
-    _cleanup_json_ json_t *doc = NULL;
-    int rc = cli_call(cli, "GET", "/v1/flavours", NULL, &doc);
-    if (rc)
-        return rc;
-    _cleanup_json_ json_t *list = catalog_map_list(doc, catalog_flavour_view);
-    return list ? cli_print(cli, list, doc) : CLI_EXIT_API;
+    return cli_list(cli, "/v1/flavours", catalog_flavour_view);
 }
 
 static json_t *catalog_network_view(const json_t *n)
@@ -103,12 +67,7 @@ int cmd_networks(struct cli *cli, int argc, char **argv)
 {
     if (argc > 0)
         return cli_usage_error(cli, "unexpected argument '%s'", argv[0]);
-    _cleanup_json_ json_t *doc = NULL;
-    int rc = cli_call(cli, "GET", "/v1/networks", NULL, &doc);
-    if (rc)
-        return rc;
-    _cleanup_json_ json_t *list = catalog_map_list(doc, catalog_network_view);
-    return list ? cli_print(cli, list, doc) : CLI_EXIT_API;
+    return cli_list(cli, "/v1/networks", catalog_network_view);
 }
 
 int cmd_network_create(struct cli *cli, int argc, char **argv)
@@ -124,11 +83,9 @@ int cmd_network_create(struct cli *cli, int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         _cleanup_free_ char *key = NULL;
         const char *value = NULL;
-        int r = cli_split_kv(argv[i], &key, &value);
-        if (r == -ENOMEM)
-            return CLI_EXIT_API;
-        if (r < 0)
-            return cli_usage_error(cli, "expected key=value, got '%s'", argv[i]);
+        int r = cli_kv_arg(cli, argv[i], "key=value", &key, &value);
+        if (r)
+            return r;
         if (json_object_get(body, key))
             return cli_usage_error(cli, "%s= given twice", key);
         if (strcmp(key, "cidr") == 0 || strcmp(key, "gateway") == 0) {
@@ -159,22 +116,5 @@ int cmd_network_create(struct cli *cli, int argc, char **argv)
 
 int cmd_network_rm(struct cli *cli, int argc, char **argv)
 {
-    if (argc < 1)
-        return cli_usage_error(cli, "a network NAME is required");
-    if (argc > 1)
-        return cli_usage_error(cli, "unexpected argument '%s'", argv[1]);
-    int rc = cli_check_name(cli, "NAME", argv[0]);
-    if (rc)
-        return rc;
-    struct strbuf path = STRBUF_INIT;
-    if (cli_ref_path(&path, "/v1/networks/", argv[0], NULL) < 0) {
-        strbuf_done(&path);
-        return CLI_EXIT_API;
-    }
-    rc = cli_call(cli, "DELETE", strbuf_str(&path), NULL, NULL);
-    strbuf_done(&path);
-    if (rc)
-        return rc;
-    _cleanup_json_ json_t *doc = json_pack("{s:s}", "removed", argv[0]);
-    return doc ? cli_print(cli, doc, doc) : CLI_EXIT_API;
+    return cli_rm_one(cli, argc, argv, "network", "/v1/networks/");
 }

@@ -4,7 +4,6 @@
 #include "core/cleanup.h"
 #include "json/jv.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -59,9 +58,33 @@ static int md_patch(struct cli *cli, const char *name, json_t *entries, bool rec
     return rc ? rc : md_print(cli, c);
 }
 
-/* Splits off NAME and a --recreate anywhere; the rest stays in argv[0..*ret_n). */
-static int md_args(struct cli *cli, int argc, char **argv, const char **ret_name,
-                   bool *ret_recreate, int *ret_n)
+/* pop md set KEY=VALUE: adds the entry. Returns 0 or the exit status (printed). */
+static int md_set_entry(struct cli *cli, json_t *entries, const char *arg)
+{
+    _cleanup_free_ char *key = NULL;
+    const char *value = NULL;
+    int r = cli_kv_arg(cli, arg, "KEY=VALUE", &key, &value);
+    if (r)
+        return r;
+    if (!*value)
+        return cli_usage_error(cli, "%s= has no value (pop md rm removes a key)", key);
+    if (json_object_get(entries, key))
+        return cli_usage_error(cli, "%s given twice", key);
+    return json_object_set_new(entries, key, json_string(value)) < 0 ? CLI_EXIT_API : 0;
+}
+
+/* pop md rm KEY: adds the entry that deletes KEY (an empty value). */
+static int md_rm_entry(struct cli *cli, json_t *entries, const char *arg)
+{
+    if (strchr(arg, '='))
+        return cli_usage_error(cli, "expected a KEY, got '%s'", arg);
+    return json_object_set_new(entries, arg, json_string("")) < 0 ? CLI_EXIT_API : 0;
+}
+
+/* pop md set|rm: NAME and a --recreate anywhere, every other argument an entry made by add(),
+ * then the PATCH. */
+static int md_change(struct cli *cli, int argc, char **argv,
+                     int (*add)(struct cli *cli, json_t *entries, const char *arg))
 {
     bool recreate = false;
     const char *name = NULL;
@@ -83,78 +106,28 @@ static int md_args(struct cli *cli, int argc, char **argv, const char **ret_name
         return rc;
     if (n == 0)
         return cli_usage_error(cli, "nothing to change: give at least one KEY");
-    *ret_name = name;
-    *ret_recreate = recreate;
-    *ret_n = n;
-    return 0;
+    _cleanup_json_ json_t *entries = json_object();
+    if (!entries)
+        return CLI_EXIT_API;
+    for (int i = 0; i < n; i++)
+        if ((rc = add(cli, entries, argv[i])) != 0)
+            return rc;
+    return md_patch(cli, name, entries, recreate);
 }
 
 int cmd_md_get(struct cli *cli, int argc, char **argv)
 {
-    if (argc < 1)
-        return cli_usage_error(cli, "a server NAME is required");
-    if (argc > 1)
-        return cli_usage_error(cli, "unexpected argument '%s'", argv[1]);
-    int rc = cli_check_name(cli, "NAME", argv[0]);
-    if (rc)
-        return rc;
-    struct strbuf path = STRBUF_INIT;
-    if (cli_ref_path(&path, "/v1/containers/", argv[0], NULL) < 0) {
-        strbuf_done(&path);
-        return CLI_EXIT_API;
-    }
     _cleanup_json_ json_t *c = NULL;
-    rc = cli_call(cli, "GET", strbuf_str(&path), NULL, &c);
-    strbuf_done(&path);
+    int rc = cli_call_one(cli, argc, argv, "server", "GET", "/v1/containers/", NULL, &c);
     return rc ? rc : md_print(cli, c);
 }
 
 int cmd_md_set(struct cli *cli, int argc, char **argv)
 {
-    const char *name = NULL;
-    bool recreate = false;
-    int n = 0;
-    int rc = md_args(cli, argc, argv, &name, &recreate, &n);
-    if (rc)
-        return rc;
-    _cleanup_json_ json_t *entries = json_object();
-    if (!entries)
-        return CLI_EXIT_API;
-    for (int i = 0; i < n; i++) {
-        _cleanup_free_ char *key = NULL;
-        const char *value = NULL;
-        int r = cli_split_kv(argv[i], &key, &value);
-        if (r == -ENOMEM)
-            return CLI_EXIT_API;
-        if (r < 0)
-            return cli_usage_error(cli, "expected KEY=VALUE, got '%s'", argv[i]);
-        if (!*value)
-            return cli_usage_error(cli, "%s= has no value (pop md rm removes a key)", key);
-        if (json_object_get(entries, key))
-            return cli_usage_error(cli, "%s given twice", key);
-        if (json_object_set_new(entries, key, json_string(value)) < 0)
-            return CLI_EXIT_API;
-    }
-    return md_patch(cli, name, entries, recreate);
+    return md_change(cli, argc, argv, md_set_entry);
 }
 
 int cmd_md_rm(struct cli *cli, int argc, char **argv)
 {
-    const char *name = NULL;
-    bool recreate = false;
-    int n = 0;
-    int rc = md_args(cli, argc, argv, &name, &recreate, &n);
-    if (rc)
-        return rc;
-    _cleanup_json_ json_t *entries = json_object();
-    if (!entries)
-        return CLI_EXIT_API;
-    for (int i = 0; i < n; i++) {
-        if (strchr(argv[i], '='))
-            return cli_usage_error(cli, "expected a KEY, got '%s'", argv[i]);
-        /* an empty value deletes the key */
-        if (json_object_set_new(entries, argv[i], json_string("")) < 0)
-            return CLI_EXIT_API;
-    }
-    return md_patch(cli, name, entries, recreate);
+    return md_change(cli, argc, argv, md_rm_entry);
 }

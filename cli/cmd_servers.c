@@ -70,29 +70,20 @@ static int servers_call(struct cli *cli, const char *method, const char *ref, co
     return rc;
 }
 
+/* METHOD /v1/containers/NAME{suffix} and print the server. */
+static int servers_one(struct cli *cli, int argc, char **argv, const char *method,
+                       const char *suffix)
+{
+    _cleanup_json_ json_t *c = NULL;
+    int rc = cli_call_one(cli, argc, argv, "server", method, "/v1/containers/", suffix, &c);
+    return rc ? rc : servers_print_one(cli, c);
+}
+
 int cmd_servers(struct cli *cli, int argc, char **argv)
 {
-    int rc;
-    if (argc > 1)
-        return cli_usage_error(cli, "unexpected argument '%s'", argv[1]);
-    if (argc == 1) {
-        if ((rc = cli_check_name(cli, "NAME", argv[0])) != 0)
-            return rc;
-        _cleanup_json_ json_t *c = NULL;
-        if ((rc = servers_call(cli, "GET", argv[0], NULL, &c)) != 0)
-            return rc;
-        return servers_print_one(cli, c);
-    }
-    _cleanup_json_ json_t *doc = NULL;
-    if ((rc = cli_call(cli, "GET", "/v1/containers", NULL, &doc)) != 0)
-        return rc;
-    _cleanup_json_ json_t *list = json_array();
-    size_t i;
-    json_t *c;
-    json_array_foreach (jv_get_array(doc, "list"), i, c)
-        if (!list || json_array_append_new(list, servers_view(c)) < 0)
-            return CLI_EXIT_API;
-    return list ? cli_print(cli, list, doc) : CLI_EXIT_API;
+    if (argc == 0)
+        return cli_list(cli, "/v1/containers", servers_view);
+    return servers_one(cli, argc, argv, "GET", NULL);
 }
 
 /* Adds "net=NETWORK[:IP]" to endpoints. Returns 0, CLI_EXIT_USAGE (printed) or CLI_EXIT_API. */
@@ -126,11 +117,9 @@ static int servers_create_body(struct cli *cli, int argc, char **argv, json_t **
     for (int i = 0; i < argc; i++) {
         _cleanup_free_ char *key = NULL;
         const char *value = NULL;
-        int r = cli_split_kv(argv[i], &key, &value);
-        if (r == -ENOMEM)
-            return CLI_EXIT_API;
-        if (r < 0)
-            return cli_usage_error(cli, "expected key=value, got '%s'", argv[i]);
+        int r = cli_kv_arg(cli, argv[i], "key=value", &key, &value);
+        if (r)
+            return r;
         if (strcmp(key, "net") == 0) {
             if ((r = servers_add_net(cli, endpoints, value)) != 0)
                 return r;
@@ -215,41 +204,17 @@ int cmd_spawn(struct cli *cli, int argc, char **argv)
     return servers_print_one(cli, c);
 }
 
-/* pop start|stop NAME: POST /v1/containers/NAME/<op> and print the server. */
-static int servers_op(struct cli *cli, int argc, char **argv, const char *suffix)
-{
-    if (argc < 1)
-        return cli_usage_error(cli, "a server NAME is required");
-    if (argc > 1)
-        return cli_usage_error(cli, "unexpected argument '%s'", argv[1]);
-    int rc = cli_check_name(cli, "NAME", argv[0]);
-    if (rc)
-        return rc;
-    _cleanup_json_ json_t *c = NULL;
-    if ((rc = servers_call(cli, "POST", argv[0], suffix, &c)) != 0)
-        return rc;
-    return servers_print_one(cli, c);
-}
-
 int cmd_start(struct cli *cli, int argc, char **argv)
 {
-    return servers_op(cli, argc, argv, "/start");
+    return servers_one(cli, argc, argv, "POST", "/start");
 }
 
 int cmd_stop(struct cli *cli, int argc, char **argv)
 {
-    return servers_op(cli, argc, argv, "/stop");
+    return servers_one(cli, argc, argv, "POST", "/stop");
 }
 
 int cmd_rm(struct cli *cli, int argc, char **argv)
 {
-    if (argc < 1)
-        return cli_usage_error(cli, "a server NAME is required");
-    if (argc > 1)
-        return cli_usage_error(cli, "unexpected argument '%s'", argv[1]);
-    int rc = cli_check_name(cli, "NAME", argv[0]);
-    if (rc || (rc = servers_call(cli, "DELETE", argv[0], NULL, NULL)) != 0)
-        return rc;
-    _cleanup_json_ json_t *doc = json_pack("{s:s}", "removed", argv[0]);
-    return doc ? cli_print(cli, doc, doc) : CLI_EXIT_API;
+    return cli_rm_one(cli, argc, argv, "server", "/v1/containers/");
 }

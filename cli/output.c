@@ -1,9 +1,11 @@
-/* Helpers shared by the pop commands: calling the Pop, printing YAML or JSON, usage errors. */
+/* Helpers shared by the pop commands: checking their arguments, calling the Pop, printing YAML or
+ * JSON, usage errors. */
 #include "cli.h"
 
 #include "core/cleanup.h"
 #include "httpc/httpc.h"
 #include "yaml.h"
+#include "json/jv.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -110,14 +112,71 @@ int cli_check_name(struct cli *cli, const char *what, const char *arg)
     return 0;
 }
 
-int cli_split_kv(const char *arg, char **ret_key, const char **ret_value)
+/* The argument checks and path of cli_call_one, into *ret_path (the caller's to strbuf_done). */
+static int cli_one_ref(struct cli *cli, int argc, char **argv, const char *what, const char *prefix,
+                       const char *suffix, struct strbuf *ret_path)
+{
+    if (argc < 1)
+        return cli_usage_error(cli, "a %s NAME is required", what);
+    if (argc > 1)
+        return cli_usage_error(cli, "unexpected argument '%s'", argv[1]);
+    int rc = cli_check_name(cli, "NAME", argv[0]);
+    if (rc)
+        return rc;
+    struct strbuf path = STRBUF_INIT;
+    if (cli_ref_path(&path, prefix, argv[0], suffix) < 0) {
+        strbuf_done(&path);
+        return CLI_EXIT_API;
+    }
+    *ret_path = path;
+    return 0;
+}
+
+int cli_call_one(struct cli *cli, int argc, char **argv, const char *what, const char *method,
+                 const char *prefix, const char *suffix, json_t **ret)
+{
+    struct strbuf path;
+    int rc = cli_one_ref(cli, argc, argv, what, prefix, suffix, &path);
+    if (rc)
+        return rc;
+    rc = cli_call(cli, method, strbuf_str(&path), NULL, ret);
+    strbuf_done(&path);
+    return rc;
+}
+
+int cli_rm_one(struct cli *cli, int argc, char **argv, const char *what, const char *prefix)
+{
+    int rc = cli_call_one(cli, argc, argv, what, "DELETE", prefix, NULL, NULL);
+    if (rc)
+        return rc;
+    _cleanup_json_ json_t *doc = json_pack("{s:s}", "removed", argv[0]);
+    return doc ? cli_print(cli, doc, doc) : CLI_EXIT_API;
+}
+
+int cli_list(struct cli *cli, const char *path, json_t *(*view)(const json_t *item))
+{
+    _cleanup_json_ json_t *doc = NULL;
+    int rc = cli_call(cli, "GET", path, NULL, &doc);
+    if (rc)
+        return rc;
+    _cleanup_json_ json_t *list = json_array();
+    size_t i;
+    json_t *item;
+    json_array_foreach (jv_get_array(doc, "list"), i, item)
+        if (!list || json_array_append_new(list, view(item)) < 0)
+            return CLI_EXIT_API;
+    return list ? cli_print(cli, list, doc) : CLI_EXIT_API;
+}
+
+int cli_kv_arg(struct cli *cli, const char *arg, const char *shape, char **ret_key,
+               const char **ret_value)
 {
     const char *eq = strchr(arg, '=');
     if (!eq || eq == arg)
-        return -EINVAL;
+        return cli_usage_error(cli, "expected %s, got '%s'", shape, arg);
     char *key = strndup(arg, (size_t)(eq - arg));
     if (!key)
-        return -ENOMEM;
+        return CLI_EXIT_API;
     *ret_key = key;
     *ret_value = eq + 1;
     return 0;
