@@ -609,6 +609,18 @@ static int check_status(struct db *db, const char *id, unsigned from_mask)
     return (from_mask & POP_MASK(db_column_int64(s, 0))) ? 0 : -ESTALE;
 }
 
+/* Inside a transaction: runs one statement whose only parameter is a container id. */
+static int step_with_id(struct db *db, const char *sql, const char *id)
+{
+    _cleanup_stmt_ struct db_stmt *s = NULL;
+    int r = db_prepare_cached(db, sql, &s);
+    if (r < 0)
+        return r;
+    db_bind_text(s, 1, id);
+    r = db_step(s);
+    return r < 0 ? r : 0;
+}
+
 struct md_args {
     const char *id;
     unsigned from_mask;
@@ -622,12 +634,7 @@ static int set_md_tx(struct db *db, void *ud)
     int r = check_status(db, a->id, a->from_mask);
     if (r < 0)
         return r;
-    _cleanup_stmt_ struct db_stmt *s = NULL;
-    r = db_prepare_cached(db, "DELETE FROM metadata WHERE container_id = ?", &s);
-    if (r < 0)
-        return r;
-    db_bind_text(s, 1, a->id);
-    if ((r = db_step(s)) < 0)
+    if ((r = step_with_id(db, "DELETE FROM metadata WHERE container_id = ?", a->id)) < 0)
         return r;
     for (size_t i = 0; i < a->md->n; i++) {
         _cleanup_stmt_ struct db_stmt *ins = NULL;
@@ -641,15 +648,8 @@ static int set_md_tx(struct db *db, void *ud)
         if ((r = db_step(ins)) < 0)
             return r;
     }
-    if (a->clear_docker_id) {
-        db_stmt_free(TAKE_PTR(s));
-        r = db_prepare_cached(db, "UPDATE containers SET docker_id = NULL WHERE id = ?", &s);
-        if (r < 0)
-            return r;
-        db_bind_text(s, 1, a->id);
-        if ((r = db_step(s)) < 0)
-            return r;
-    }
+    if (a->clear_docker_id)
+        return step_with_id(db, "UPDATE containers SET docker_id = NULL WHERE id = ?", a->id);
     return 0;
 }
 
@@ -693,15 +693,8 @@ static int transition_tx(struct db *db, void *ud)
     db_bind_text(s, 5, a->id);
     if ((r = db_step(s)) < 0)
         return r;
-    if (pop_status_is_final(a->to)) {
-        db_stmt_free(TAKE_PTR(s));
-        r = db_prepare_cached(db, "DELETE FROM reservations WHERE container_id = ?", &s);
-        if (r < 0)
-            return r;
-        db_bind_text(s, 1, a->id);
-        if ((r = db_step(s)) < 0)
-            return r;
-    }
+    if (pop_status_is_final(a->to))
+        return step_with_id(db, "DELETE FROM reservations WHERE container_id = ?", a->id);
     return 0;
 }
 
