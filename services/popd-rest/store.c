@@ -164,14 +164,14 @@ int store_network_add(struct pop_store *st, const struct pop_network *net)
     return r < 0 ? r : 0;
 }
 
-static int network_get_locked(struct pop_store *st, const char *id_or_name, struct pop_network *ret)
+/* Runs a one-parameter SELECT of NETWORK_COLUMNS and reads its row: 0, -ENOENT or a db error. */
+static int network_lookup(struct db *db, const char *sql, const char *key, struct pop_network *ret)
 {
     _cleanup_stmt_ struct db_stmt *s = NULL;
-    int r = db_prepare_cached(
-        st->db, "SELECT " NETWORK_COLUMNS " FROM networks WHERE id = ?1 OR name = ?1", &s);
+    int r = db_prepare_cached(db, sql, &s);
     if (r < 0)
         return r;
-    db_bind_text(s, 1, id_or_name);
+    db_bind_text(s, 1, key);
     r = db_step(s);
     if (r < 0)
         return r;
@@ -184,7 +184,10 @@ static int network_get_locked(struct pop_store *st, const char *id_or_name, stru
 int store_network_get(struct pop_store *st, const char *id_or_name, struct pop_network *ret)
 {
     int r;
-    LOCKED(st) r = network_get_locked(st, id_or_name, ret);
+    LOCKED(st)
+    r = network_lookup(st->db,
+                       "SELECT " NETWORK_COLUMNS " FROM networks WHERE id = ?1 OR name = ?1",
+                       id_or_name, ret);
     return r;
 }
 
@@ -336,29 +339,14 @@ static int reserved_addresses(struct db *db, const char *network_id, uint32_t **
     return 0;
 }
 
-static int network_get_tx(struct db *db, const char *name, struct pop_network *ret)
-{
-    _cleanup_stmt_ struct db_stmt *s = NULL;
-    int r = db_prepare_cached(db, "SELECT " NETWORK_COLUMNS " FROM networks WHERE name = ?", &s);
-    if (r < 0)
-        return r;
-    db_bind_text(s, 1, name);
-    r = db_step(s);
-    if (r < 0)
-        return r;
-    if (r == 0)
-        return -ENOENT;
-    network_from_row(s, ret);
-    return 0;
-}
-
 static int reserve_endpoint(struct db *db, struct pop_container *c,
                             const struct endpoint_request *req, struct store_error *err)
 {
     struct pop_network net;
     copy_str(err->network, sizeof(err->network), req->network);
     err->address = req->ipv4;
-    int r = network_get_tx(db, req->network, &net);
+    int r = network_lookup(db, "SELECT " NETWORK_COLUMNS " FROM networks WHERE name = ?",
+                           req->network, &net);
     if (r < 0)
         return r;
     for (size_t i = 0; i < c->n_ep; i++)
