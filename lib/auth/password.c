@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "auth/base64-int.h"
 #include "auth/random.h"
+#include "core/base64.h"
 #include "core/parse.h"
 
 #define PASSWORD_PREFIX "$pbkdf2-sha256$i="
@@ -44,8 +44,8 @@ static int password_len(const char *password, size_t *ret_len)
 int auth_password_hash(const char *password, unsigned iterations, char **ret_encoded)
 {
     uint8_t salt[PASSWORD_SALT_LEN], hash[PASSWORD_HASH_LEN];
-    char salt64[AUTH_B64_ENCODED_SIZE(PASSWORD_SALT_LEN)];
-    char hash64[AUTH_B64_ENCODED_SIZE(PASSWORD_HASH_LEN)];
+    char salt64[BASE64_ENCODED_SIZE(PASSWORD_SALT_LEN)];
+    char hash64[BASE64_ENCODED_SIZE(PASSWORD_HASH_LEN)];
     char buf[PASSWORD_ENCODED_MAX];
     size_t len;
     int r;
@@ -62,8 +62,8 @@ int auth_password_hash(const char *password, unsigned iterations, char **ret_enc
     r = password_derive(password, len, salt, sizeof(salt), iterations, hash);
     if (r < 0)
         return r;
-    auth_b64_encode(salt, sizeof(salt), false, salt64, sizeof(salt64));
-    auth_b64_encode(hash, sizeof(hash), false, hash64, sizeof(hash64));
+    base64_encode(salt, sizeof(salt), 0, salt64, sizeof(salt64));
+    base64_encode(hash, sizeof(hash), 0, hash64, sizeof(hash64));
     OPENSSL_cleanse(hash, sizeof(hash));
     snprintf(buf, sizeof(buf), PASSWORD_PREFIX "%u$%s$%s", iterations, salt64, hash64);
     OPENSSL_cleanse(hash64, sizeof(hash64));
@@ -99,13 +99,12 @@ static int password_parse(const char *encoded, unsigned *ret_iterations, uint8_t
     const char *dollar = strchr(salt64, '$');
     if (!dollar)
         return -EINVAL;
-    int saltlen =
-        auth_b64_decode(salt64, (size_t)(dollar - salt64), false, salt, PASSWORD_SALT_MAX);
+    int saltlen = base64_decode(salt64, (size_t)(dollar - salt64), 0, salt, PASSWORD_SALT_MAX);
     if (saltlen < PASSWORD_SALT_MIN)
         return -EINVAL;
     const char *hash64 = dollar + 1;
     uint8_t tmp[PASSWORD_HASH_LEN + 3];
-    int hashlen = auth_b64_decode(hash64, strlen(hash64), false, tmp, sizeof(tmp));
+    int hashlen = base64_decode(hash64, strlen(hash64), 0, tmp, sizeof(tmp));
     if (hashlen != PASSWORD_HASH_LEN)
         return -EINVAL;
     memcpy(hash, tmp, PASSWORD_HASH_LEN);

@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "auth/base64-int.h"
 #include "auth/random.h"
+#include "core/base64.h"
 #include "core/cleanup.h"
 #include "core/parse.h"
 
@@ -52,6 +52,23 @@ static bool token_name_ok(const char *s)
     return true;
 }
 
+_Static_assert(AUTH_CLAIM_MAX == 64, "auth_check_username's reason states the limit");
+
+const char *auth_check_username(const char *s)
+{
+    if (!s)
+        return "is required";
+    size_t n = strnlen(s, AUTH_CLAIM_MAX + 1);
+    if (n == 0 || n > AUTH_CLAIM_MAX)
+        return "must be 1-64 characters";
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c <= 0x20 || c >= 0x7f || c == '"' || c == '\'' || c == '\\')
+            return "may contain only visible ASCII characters other than quotes and backslash";
+    }
+    return NULL;
+}
+
 static int token_errno(int e)
 {
     return e == ENOMEM ? -ENOMEM : -EIO;
@@ -64,7 +81,7 @@ int auth_jwt_issue(const uint8_t *key, size_t keylen, const char *issuer, const 
     struct auth_claims c = {0};
     int r;
 
-    if (!token_key_ok(key, keylen) || !token_name_ok(issuer) || !token_name_ok(subject) ||
+    if (!token_key_ok(key, keylen) || !token_name_ok(issuer) || auth_check_username(subject) ||
         now < 0 || ttl_s <= 0 || ttl_s > AUTH_JWT_TTL_MAX || now > INT64_MAX - ttl_s || !ret_token)
         return -EINVAL;
 
@@ -133,25 +150,30 @@ static bool token_header_ok(const char *hdr, size_t len)
     return false;
 }
 
-/* Copies string grant name into out; false when missing, not a string, empty or too long. */
-static bool token_claim_str(jwt_t *j, const char *name, char *out, size_t outsize)
+/* Copies string grant name into out. Returns 0, -ENOENT when the claim is absent, -EINVAL
+ * when it is there but not a string of 1..outsize-1 bytes. */
+static int token_claim_str(jwt_t *j, const char *name, char *out, size_t outsize)
 {
-    const char *s = jwt_get_grant(j, name); /* borrowed from j */
-    if (!s)
-        return false;
+    const char *s = jwt_get_grant(j, name); /* borrowed from j; NULL for a non-string too */
+    if (!s) {
+        _cleanup_free_ char *json = jwt_get_grants_json(j, name);
+        return json ? -EINVAL : -ENOENT;
+    }
     size_t n = strnlen(s, outsize);
     if (n == 0 || n >= outsize)
-        return false;
+        return -EINVAL;
     memcpy(out, s, n + 1);
-    return true;
+    return 0;
 }
 
-/* Reads integer grant name; false when missing or not a JSON integer in [0, INT64_MAX].
- * jwt_get_grant_int cannot tell 0 from a string, so the JSON text is parsed instead. */
-static bool token_claim_int(jwt_t *j, const char *name, int64_t *ret)
+/* Reads integer grant name. Returns 0, -ENOENT when absent, -EINVAL when not a JSON integer in
+ * [0, INT64_MAX]. jwt_get_grant_int cannot tell 0 from a string, so the JSON text is parsed. */
+static int token_claim_int(jwt_t *j, const char *name, int64_t *ret)
 {
     _cleanup_free_ char *json = jwt_get_grants_json(j, name);
-    return json && parse_int64(json, 0, INT64_MAX, ret) == 0;
+    if (!json)
+        return -ENOENT;
+    return parse_int64(json, 0, INT64_MAX, ret) == 0 ? 0 : -EINVAL;
 }
 
 static bool token_jti_ok(const char *jti)
@@ -159,8 +181,65 @@ static bool token_jti_ok(const char *jti)
     return strlen(jti) == AUTH_JTI_LEN && strspn(jti, "0123456789abcdef") == AUTH_JTI_LEN;
 }
 
-int auth_jwt_verify(const uint8_t *key, size_t keylen, const char *issuer, const char *token,
-                    int64_t now, struct auth_claims *ret_claims, const char **ret_reason)
+static bool token_policy_ok(const struct auth_jwt_policy *policy)
+{
+    return policy && token_name_ok(policy->issuer) && policy->max_ttl_s > 0 &&
+           policy->max_ttl_s <= AUTH_JWT_TTL_MAX;
+}
+
+/* The claims of a token whose signature is ours. Every check names its claim in the reason, so
+ * a client (and the log) can tell which one was refused. */
+static int token_check_claims(jwt_t *j, const struct auth_jwt_policy *policy, int64_t now,
+                              struct auth_claims *c, const char **ret_reason)
+{
+    int64_t nbf;
+    int r;
+
+    if (token_claim_str(j, "iss", c->iss, sizeof(c->iss)) < 0 || strcmp(c->iss, policy->issuer))
+        return token_refuse(ret_reason, "wrong issuer (iss)");
+    r = token_claim_str(j, "sub", c->sub, sizeof(c->sub));
+    if (r == -ENOENT)
+        return token_refuse(ret_reason, "missing subject (sub)");
+    /* The same rule as a login name: sub reaches logs and account lookups. */
+    if (r < 0 || auth_check_username(c->sub))
+        return token_refuse(ret_reason, "malformed subject (sub)");
+    r = token_claim_str(j, "jti", c->jti, sizeof(c->jti));
+    if (r == -ENOENT)
+        return token_refuse(ret_reason, "missing token id (jti)");
+    if (r < 0 || !token_jti_ok(c->jti))
+        return token_refuse(ret_reason, "malformed token id (jti)");
+    r = token_claim_int(j, "exp", &c->exp);
+    if (r < 0)
+        return token_refuse(ret_reason,
+                            r == -ENOENT ? "missing expiry (exp)" : "malformed expiry (exp)");
+    r = token_claim_int(j, "iat", &c->iat);
+    if (r < 0)
+        return token_refuse(ret_reason, r == -ENOENT ? "missing issue time (iat)"
+                                                     : "malformed issue time (iat)");
+    /* nbf is optional (we never issue it), but a token that carries one is held to it. */
+    r = token_claim_int(j, "nbf", &nbf);
+    if (r == -EINVAL)
+        return token_refuse(ret_reason, "malformed not-before time (nbf)");
+
+    /* Both sides are >= 0 here, so none of these differences can overflow. */
+    if (c->exp <= now)
+        return token_refuse(ret_reason, "expired (exp)");
+    if (c->iat > now && c->iat - now > AUTH_JWT_LEEWAY_S)
+        return token_refuse(ret_reason, "issued in the future (iat)");
+    if (r == 0 && nbf > now && nbf - now > AUTH_JWT_LEEWAY_S)
+        return token_refuse(ret_reason, "token not yet valid (nbf)");
+    if (c->exp <= c->iat)
+        return token_refuse(ret_reason, "expiry not after issue time (exp, iat)");
+    /* RFC 8725 3.10: the lifetime is ours to bound, not the token's; a leaked key or a bug in
+     * an issuer cannot mint a session that outlives the configured one. */
+    if (c->exp - c->iat > policy->max_ttl_s)
+        return token_refuse(ret_reason, "lifetime longer than allowed (exp - iat)");
+    return 0;
+}
+
+int auth_jwt_verify(const uint8_t *key, size_t keylen, const struct auth_jwt_policy *policy,
+                    const char *token, int64_t now, struct auth_claims *ret_claims,
+                    const char **ret_reason)
 {
     _cleanup_jwt_ jwt_t *j = NULL;
     struct auth_claims c = {0};
@@ -169,7 +248,7 @@ int auth_jwt_verify(const uint8_t *key, size_t keylen, const char *issuer, const
     unsigned maclen = 0;
     int r, n;
 
-    if (!token_key_ok(key, keylen) || !token_name_ok(issuer))
+    if (!token_key_ok(key, keylen) || !token_policy_ok(policy) || now < 0)
         return -EINVAL;
     if (!token || !*token)
         return token_refuse(ret_reason, "malformed token");
@@ -187,7 +266,7 @@ int auth_jwt_verify(const uint8_t *key, size_t keylen, const char *issuer, const
 
     /* The algorithm is ours to choose: refuse any header but the HS256 ones before libjwt
      * sees the token (it would pick the algorithm from the header). */
-    n = auth_b64_decode(token, (size_t)(dot1 - token), true, (uint8_t *)hdr, TOKEN_HEADER_MAX);
+    n = base64_decode(token, (size_t)(dot1 - token), BASE64_URL, (uint8_t *)hdr, TOKEN_HEADER_MAX);
     if (n < 0)
         return token_refuse(ret_reason,
                             n == -ENOBUFS ? "unsupported token header" : "malformed token");
@@ -195,7 +274,7 @@ int auth_jwt_verify(const uint8_t *key, size_t keylen, const char *issuer, const
     if (!token_header_ok(hdr, (size_t)n))
         return token_refuse(ret_reason, token_header_reason(hdr));
 
-    n = auth_b64_decode(dot2 + 1, len - (size_t)(dot2 + 1 - token), true, sig, sizeof(sig));
+    n = base64_decode(dot2 + 1, len - (size_t)(dot2 + 1 - token), BASE64_URL, sig, sizeof(sig));
     if (n != TOKEN_SIG_LEN)
         return token_refuse(ret_reason, "bad signature");
     if (!HMAC(EVP_sha256(), key, (int)keylen, (const unsigned char *)token, (size_t)(dot2 - token),
@@ -215,20 +294,9 @@ int auth_jwt_verify(const uint8_t *key, size_t keylen, const char *issuer, const
     if (jwt_get_alg(j) != JWT_ALG_HS256)
         return token_refuse(ret_reason, "algorithm not allowed");
 
-    if (!token_claim_str(j, "iss", c.iss, sizeof(c.iss)) || strcmp(c.iss, issuer) != 0)
-        return token_refuse(ret_reason, "wrong issuer");
-    if (!token_claim_str(j, "sub", c.sub, sizeof(c.sub)))
-        return token_refuse(ret_reason, "missing subject");
-    if (!token_claim_str(j, "jti", c.jti, sizeof(c.jti)) || !token_jti_ok(c.jti))
-        return token_refuse(ret_reason, "missing token id");
-    if (!token_claim_int(j, "exp", &c.exp))
-        return token_refuse(ret_reason, "missing expiry");
-    if (!token_claim_int(j, "iat", &c.iat))
-        return token_refuse(ret_reason, "missing issue time");
-    if (c.exp <= now)
-        return token_refuse(ret_reason, "expired");
-    if (c.iat > now && c.iat - now > AUTH_JWT_LEEWAY_S)
-        return token_refuse(ret_reason, "issued in the future");
+    r = token_check_claims(j, policy, now, &c, ret_reason);
+    if (r < 0)
+        return r;
 
     if (ret_claims)
         *ret_claims = c;

@@ -2,6 +2,7 @@
 #include "core/config.h"
 
 #include "core/cleanup.h"
+#include "core/error.h"
 #include "core/log.h"
 #include "core/parse.h"
 
@@ -12,31 +13,26 @@
 
 #define CONFIG_LINE_MAX 4096
 
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
+/* What a message may show of a value: never a secret's text. */
+static const char *shown(const struct config_field *f, const char *value)
 {
-    if (!err || !errlen)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
+    return f->secret ? "<redacted>" : value;
 }
 
 static int apply_value(const struct config_field *f, void *cfg, const char *value, char *err,
                        size_t errlen)
 {
     char *slot = (char *)cfg + f->offset;
-    if (f->validate) {
-        const char *why = f->validate(value);
-        if (why) {
-            set_err(err, errlen, "%s: %s", f->name, why);
-            return -EINVAL;
+    if (f->check) {
+        char why[CONFIG_WHY_MAX] = "";
+        int r = f->check(value, why, sizeof(why));
+        if (r < 0) {
+            errbuf_setf(err, errlen, "%s: %s", f->name, why[0] ? why : "invalid value");
+            return r == -ENOMEM ? r : -EINVAL;
         }
     }
     switch (f->type) {
-    case CONFIG_STRING: {
+    case CONFIG_TYPE_STRING: {
         char *copy = strdup(value);
         if (!copy)
             return -ENOMEM;
@@ -45,31 +41,36 @@ static int apply_value(const struct config_field *f, void *cfg, const char *valu
         *dst = copy;
         return 0;
     }
-    case CONFIG_INT: {
+    case CONFIG_TYPE_INT: {
         int64_t v;
         int r = parse_int64(value, f->min, f->max, &v);
         if (r < 0) {
-            set_err(err, errlen, "%s: '%s' is not an integer in [%lld, %lld]", f->name, value,
-                    (long long)f->min, (long long)f->max);
+            errbuf_setf(err, errlen, "%s: '%s' is not an integer in [%lld, %lld]", f->name,
+                        shown(f, value), (long long)f->min, (long long)f->max);
             return -EINVAL;
         }
         memcpy(slot, &v, sizeof(v));
         return 0;
     }
-    case CONFIG_BOOL: {
+    case CONFIG_TYPE_BOOL: {
         bool v;
         if (parse_bool(value, &v) < 0) {
-            set_err(err, errlen, "%s: '%s' is not a boolean (true/false)", f->name, value);
+            errbuf_setf(err, errlen, "%s: '%s' is not a boolean (true/false)", f->name,
+                        shown(f, value));
             return -EINVAL;
         }
         memcpy(slot, &v, sizeof(v));
         return 0;
     }
-    case CONFIG_SIZE: {
+    case CONFIG_TYPE_SIZE: {
         uint64_t v;
-        if (parse_size(value, f->max ? (uint64_t)f->max : UINT64_MAX, &v) < 0) {
-            set_err(err, errlen, "%s: '%s' is not a size (e.g. 64k, 10m) within limits", f->name,
-                    value);
+        if (parse_size(value, f->size_max ? f->size_max : UINT64_MAX, &v) < 0) {
+            if (f->size_max)
+                errbuf_setf(err, errlen, "%s: '%s' is not a size (e.g. 64k, 10m) of at most %llu",
+                            f->name, shown(f, value), (unsigned long long)f->size_max);
+            else
+                errbuf_setf(err, errlen, "%s: '%s' is not a size (e.g. 64k, 10m)", f->name,
+                            shown(f, value));
             return -EINVAL;
         }
         memcpy(slot, &v, sizeof(v));
@@ -104,7 +105,7 @@ static int load_file(const struct config_field *fields, size_t n, void *cfg, con
 {
     _cleanup_fclose_ FILE *f = fopen(path, "re");
     if (!f) {
-        set_err(err, errlen, "config file %s: %s", path, strerror(errno));
+        errbuf_setf(err, errlen, "config file %s: %s", path, strerror(errno));
         return -ENOENT;
     }
     char line[CONFIG_LINE_MAX];
@@ -112,8 +113,8 @@ static int load_file(const struct config_field *fields, size_t n, void *cfg, con
     while (fgets(line, sizeof(line), f)) {
         lineno++;
         if (!strchr(line, '\n') && !feof(f)) {
-            set_err(err, errlen, "config file %s:%u: line longer than %d bytes", path, lineno,
-                    CONFIG_LINE_MAX - 1);
+            errbuf_setf(err, errlen, "config file %s:%u: line longer than %d bytes", path, lineno,
+                        CONFIG_LINE_MAX - 1);
             return -EINVAL;
         }
         char *s = trim(line);
@@ -121,14 +122,14 @@ static int load_file(const struct config_field *fields, size_t n, void *cfg, con
             continue;
         char *eq = strchr(s, '=');
         if (!eq) {
-            set_err(err, errlen, "config file %s:%u: expected KEY=VALUE", path, lineno);
+            errbuf_setf(err, errlen, "config file %s:%u: expected KEY=VALUE", path, lineno);
             return -EINVAL;
         }
         *eq = '\0';
         char *key = trim(s), *value = trim(eq + 1);
         const struct config_field *fld = find_field(fields, n, key);
         if (!fld) {
-            set_err(err, errlen, "config file %s:%u: unknown setting %s", path, lineno, key);
+            errbuf_setf(err, errlen, "config file %s:%u: unknown setting %s", path, lineno, key);
             return -EINVAL;
         }
         int r = apply_value(fld, cfg, value, err, errlen);
@@ -167,8 +168,8 @@ int config_load(const struct config_field *fields, size_t n, void *cfg, const ch
             seen[i] = true;
         }
         if (fields[i].required && !seen[i] && !fields[i].default_value) {
-            set_err(err, errlen, "%s is required (%s)", fields[i].name,
-                    fields[i].help ? fields[i].help : "no help");
+            errbuf_setf(err, errlen, "%s is required (%s)", fields[i].name,
+                        fields[i].help ? fields[i].help : "no help");
             return -EINVAL;
         }
     }
@@ -180,25 +181,32 @@ void config_log(const struct config_field *fields, size_t n, const void *cfg)
     for (size_t i = 0; i < n; i++) {
         const struct config_field *f = &fields[i];
         const char *slot = (const char *)cfg + f->offset;
-        switch (f->type) {
-        case CONFIG_STRING: {
+        if (f->type == CONFIG_TYPE_STRING) {
             const char *v = *(char *const *)(const void *)slot;
-            log_info("config %s=%s", f->name, !v ? "" : f->secret ? "<redacted>" : v);
-            break;
+            /* An empty secret is shown as empty: whether one is set is no secret. */
+            log_info("config %s=%s", f->name, !v ? "" : f->secret && *v ? "<redacted>" : v);
+            continue;
         }
-        case CONFIG_INT: {
+        if (f->secret) {
+            log_info("config %s=<redacted>", f->name);
+            continue;
+        }
+        switch (f->type) {
+        case CONFIG_TYPE_STRING:
+            break;
+        case CONFIG_TYPE_INT: {
             int64_t v;
             memcpy(&v, slot, sizeof(v));
             log_info("config %s=%lld", f->name, (long long)v);
             break;
         }
-        case CONFIG_BOOL: {
+        case CONFIG_TYPE_BOOL: {
             bool v;
             memcpy(&v, slot, sizeof(v));
             log_info("config %s=%s", f->name, v ? "true" : "false");
             break;
         }
-        case CONFIG_SIZE: {
+        case CONFIG_TYPE_SIZE: {
             uint64_t v;
             memcpy(&v, slot, sizeof(v));
             log_info("config %s=%llu", f->name, (unsigned long long)v);
@@ -206,6 +214,22 @@ void config_log(const struct config_field *fields, size_t n, const void *cfg)
         }
         }
     }
+}
+
+int config_write_usage(const struct config_field *fields, size_t n, FILE *f)
+{
+    for (size_t i = 0; i < n; i++) {
+        const char *def = fields[i].default_value;
+        if (!def)
+            fprintf(f, "  %s%s\n", fields[i].name, fields[i].required ? " (required)" : "");
+        else if (fields[i].secret && *def)
+            fprintf(f, "  %s=<redacted>\n", fields[i].name);
+        else
+            fprintf(f, "  %s=%s\n", fields[i].name, def);
+        if (fields[i].help)
+            fprintf(f, "      %s\n", fields[i].help);
+    }
+    return ferror(f) ? -EIO : 0;
 }
 
 int config_write_template(const struct config_field *fields, size_t n, FILE *f,
@@ -229,7 +253,7 @@ int config_write_template(const struct config_field *fields, size_t n, FILE *f,
 void config_done(const struct config_field *fields, size_t n, void *cfg)
 {
     for (size_t i = 0; i < n; i++) {
-        if (fields[i].type != CONFIG_STRING)
+        if (fields[i].type != CONFIG_TYPE_STRING)
             continue;
         char **slot = (char **)(void *)((char *)cfg + fields[i].offset);
         free(*slot);

@@ -34,7 +34,8 @@ void log_set_request_id(const char *rid)
         request_id[0] = '\0';
         return;
     }
-    snprintf(request_id, sizeof(request_id), "%s", rid);
+    /* Ids may come from a client (X-Request-Id, an AMQP correlation id). */
+    log_escape(request_id, sizeof(request_id), rid);
 }
 
 const char *log_get_request_id(void)
@@ -59,15 +60,12 @@ void log_printf(enum log_level level, const char *fmt, ...)
     if (request_id[0] && n < (int)sizeof(line))
         n += snprintf(line + n, sizeof(line) - (size_t)n, "rid=%s ", request_id);
 
+    /* The prefix is short (timestamp, level, an id of at most 63 bytes), so it always fits. */
     va_list ap;
     va_start(ap, fmt);
-    if (n < (int)sizeof(line))
-        n += vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
+    n += (int)log_vformat(line + n, sizeof(line) - (size_t)n, fmt, ap);
     va_end(ap);
-
-    if (n >= (int)sizeof(line) - 1)
-        n = (int)sizeof(line) - 2;
-    line[n++] = '\n';
+    line[n++] = '\n'; /* over the NUL log_vformat left at most at line[sizeof(line) - 1] */
     /* One write(2) keeps concurrent lines whole. */
     ssize_t ignored = write(STDERR_FILENO, line, (size_t)n);
     (void)ignored;

@@ -78,3 +78,39 @@ int parse_size(const char *s, uint64_t max, uint64_t *ret)
     *ret = v;
     return 0;
 }
+
+static int hex_value(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+int parse_percent_decode(const char *s, size_t len, char **ret)
+{
+    char *out = malloc(len + 1);
+    if (!out)
+        return -ENOMEM;
+    size_t o = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] != '%') {
+            out[o++] = s[i];
+            continue;
+        }
+        int h = i + 2 < len ? hex_value(s[i + 1]) : -1;
+        int l = i + 2 < len ? hex_value(s[i + 2]) : -1;
+        if (h < 0 || l < 0 || (h == 0 && l == 0)) {
+            free(out);
+            return -EINVAL;
+        }
+        out[o++] = (char)(h * 16 + l);
+        i += 2;
+    }
+    out[o] = '\0';
+    *ret = out;
+    return 0;
+}

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* Parses a whole base-10 integer in [min, max]. Returns 0, -EINVAL (not a number, trailing
@@ -13,3 +14,8 @@ int parse_bool(const char *s, bool *ret);
 
 /* Parses a size with optional k/m/g suffix (powers of 1024). Returns 0, -EINVAL or -ERANGE. */
 int parse_size(const char *s, uint64_t max, uint64_t *ret);
+
+/* Percent-decodes s[0..len) into a new NUL-terminated string (the caller frees it). Refuses a
+ * '%' not followed by two hex digits and %00 (a NUL would cut the value). Returns 0, -EINVAL or
+ * -ENOMEM. */
+int parse_percent_decode(const char *s, size_t len, char **ret);

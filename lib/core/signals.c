@@ -16,7 +16,16 @@ void signals_block_termination(void)
     sigset_t set;
     termination_set(&set);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    signals_ignore_sigpipe();
+}
+
+void signals_ignore_sigpipe(void)
+{
+    /* libcurl's CURLOPT_NOSIGNAL (needed in threaded programs) and TLS writes through
+     * write(2) leave SIGPIPE to the application: this is that application's choice. */
+    struct sigaction sa = {.sa_handler = SIG_IGN};
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGPIPE, &sa, NULL);
 }
 
 int signals_wait_termination(void)

@@ -2,13 +2,16 @@
 #include "db/db.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/cleanup.h"
 #include "core/log.h"
+#include "core/objpool.h"
 #include "core/timeutil.h"
 
 #define DB_BUSY_TIMEOUT_MS 5000
@@ -29,6 +32,22 @@ struct db {
     sqlite3 *h;
     struct db_stmt *stmts;
     size_t n_cached;
+    bool in_memory;       /* no file behind it: cannot be shared by a pool */
+    struct db_pool *pool; /* the pool it came from, NULL for db_open's own */
+    int64_t busy_since;   /* monotonic ms when the current busy wait began */
+};
+
+struct db_pool {
+    struct objpool *idle;
+    char *path;
+    const struct db_migration *migs;
+    size_t n_migs;
+    /* Busy waits of the pool's connections sleep on `freed` instead of polling blindly, and
+     * every db_pool_put wakes them: a lock let go by a thread of this process is taken over at
+     * once. A lock held by another process is still polled, in growing slices. */
+    pthread_mutex_t wait_lock; /* guards n_waiting only; a leaf */
+    pthread_cond_t freed;      /* on CLOCK_MONOTONIC */
+    int n_waiting;
 };
 
 static int db_errno(int rc)
@@ -49,6 +68,8 @@ static int db_errno(int rc)
         return -EBUSY;
     case SQLITE_NOMEM:
         return -ENOMEM;
+    case SQLITE_TOOBIG:
+        return -E2BIG;
     default:
         return -EIO;
     }
@@ -207,6 +228,103 @@ int db_bind_null(struct db_stmt *stmt, int idx)
     return db_bind_result(stmt, sqlite3_bind_null(stmt->s, idx));
 }
 
+int db_bind_blob(struct db_stmt *stmt, int idx, const void *p, size_t n)
+{
+    if (!stmt->s)
+        return -EIO;
+    if (!p || n == 0)
+        return db_bind_result(stmt, sqlite3_bind_zeroblob(stmt->s, idx, 0));
+    return db_bind_result(stmt, sqlite3_bind_blob64(stmt->s, idx, p, n, SQLITE_TRANSIENT));
+}
+
+int db_bind_args(struct db_stmt *stmt, const struct db_arg *args, size_t n)
+{
+    if (!stmt->s)
+        return -EIO;
+    if ((size_t)sqlite3_bind_parameter_count(stmt->s) != n) {
+        log_debug("db: %zu arguments for %d parameters in \"%s\"", n,
+                  sqlite3_bind_parameter_count(stmt->s), sqlite3_sql(stmt->s));
+        return -EINVAL;
+    }
+    for (size_t i = 0; i < n; i++) {
+        int idx = (int)i + 1, r = -EINVAL;
+        switch (args[i].type) {
+        case DB_ARG_NULL:
+            r = db_bind_null(stmt, idx);
+            break;
+        case DB_ARG_INT:
+            r = db_bind_int64(stmt, idx, args[i].i);
+            break;
+        case DB_ARG_TEXT:
+            r = db_bind_text(stmt, idx, args[i].s);
+            break;
+        case DB_ARG_BLOB:
+            r = db_bind_blob(stmt, idx, args[i].p, args[i].n);
+            break;
+        }
+        if (r < 0) {
+            /* No half-bound statement goes back to the cache or on to a step. */
+            db_reset(stmt);
+            return r;
+        }
+    }
+    return 0;
+}
+
+int db_query(struct db *db, const char *sql, const struct db_arg *args, size_t n,
+             struct db_stmt **ret)
+{
+    _cleanup_stmt_ struct db_stmt *s = NULL;
+    int r = db_prepare_cached(db, sql, &s);
+    if (r < 0)
+        return r;
+    r = db_bind_args(s, args, n);
+    if (r < 0)
+        return r;
+    *ret = TAKE_PTR(s);
+    return 0;
+}
+
+/* db_query, then one step: the step's result (1 on a row, 0 when done) with *ret set, or a
+ * prepare, bind or step error with *ret untouched. */
+static int db_query_step(struct db *db, const char *sql, const struct db_arg *args, size_t n,
+                         struct db_stmt **ret)
+{
+    _cleanup_stmt_ struct db_stmt *s = NULL;
+    int r = db_query(db, sql, args, n, &s);
+    if (r >= 0)
+        r = db_step(s);
+    if (r >= 0)
+        *ret = TAKE_PTR(s);
+    return r;
+}
+
+int db_query_row(struct db *db, const char *sql, const struct db_arg *args, size_t n,
+                 struct db_stmt **ret)
+{
+    _cleanup_stmt_ struct db_stmt *s = NULL;
+    int r = db_query_step(db, sql, args, n, &s);
+    if (r < 0)
+        return r;
+    if (r == 0)
+        return -ENOENT;
+    *ret = TAKE_PTR(s);
+    return 0;
+}
+
+int db_run(struct db *db, const char *sql, const struct db_arg *args, size_t n)
+{
+    _cleanup_stmt_ struct db_stmt *s = NULL;
+    int r = db_query_step(db, sql, args, n, &s);
+    if (r < 0)
+        return r;
+    if (r == 1) {
+        log_debug("db: db_run on a statement returning rows: \"%s\"", sql);
+        return -EINVAL;
+    }
+    return db_changes(db);
+}
+
 int db_step(struct db_stmt *stmt)
 {
     if (!stmt->s)
@@ -239,6 +357,14 @@ bool db_column_is_null(struct db_stmt *stmt, int col)
     if (!stmt->s)
         return true;
     return sqlite3_column_type(stmt->s, col) == SQLITE_NULL;
+}
+
+const void *db_column_blob(struct db_stmt *stmt, int col, size_t *ret_len)
+{
+    const void *p = stmt->s ? sqlite3_column_blob(stmt->s, col) : NULL;
+    /* The length is read after the pointer, as SQLite asks (the blob call may convert). */
+    *ret_len = p ? (size_t)sqlite3_column_bytes(stmt->s, col) : 0;
+    return p;
 }
 
 int db_exec(struct db *db, const char *sql)
@@ -312,23 +438,40 @@ int db_schema_version(struct db *db)
     return (int)v;
 }
 
+/* Runs one parameterless statement through the statement cache: the transaction runner's
+ * BEGIN/COMMIT/ROLLBACK are compiled once per connection, not on every call. */
+static int db_exec_cached(struct db *db, const char *sql)
+{
+    _cleanup_stmt_ struct db_stmt *s = NULL;
+    int r = db_prepare_cached(db, sql, &s);
+    if (r < 0)
+        return r;
+    r = db_step(s);
+    return r < 0 ? r : 0;
+}
+
 static void db_rollback(struct db *db)
 {
     /* Some errors (e.g. SQLITE_FULL) already rolled back; a second ROLLBACK would fail. */
     if (!sqlite3_get_autocommit(db->h))
-        (void)db_exec(db, "ROLLBACK");
+        (void)db_exec_cached(db, "ROLLBACK");
 }
 
-int db_tx(struct db *db, int (*fn)(struct db *db, void *ud), void *ud)
+/* The transaction runner behind db_tx and db_read_tx: begin_sql takes the locks up front
+ * (IMMEDIATE) or on first use (DEFERRED). */
+static int db_run_tx(struct db *db, const char *begin_sql, int (*fn)(struct db *db, void *ud),
+                     void *ud)
 {
     if (!sqlite3_get_autocommit(db->h))
         return fn(db, ud); /* nested: join the enclosing transaction */
 
     int r = -EBUSY;
     for (int attempt = 0; attempt < DB_TX_ATTEMPTS; attempt++) {
+        /* Nothing but this connection is held here (see db_pool): another thread's call on
+         * the same database goes on while this one backs off. */
         if (attempt > 0)
             time_sleep_ms((int64_t)DB_TX_BACKOFF_MS << attempt);
-        r = db_exec(db, "BEGIN IMMEDIATE");
+        r = db_exec_cached(db, begin_sql);
         if (r == -EBUSY)
             continue;
         if (r < 0)
@@ -341,7 +484,7 @@ int db_tx(struct db *db, int (*fn)(struct db *db, void *ud), void *ud)
                 continue;
             return fr;
         }
-        r = db_exec(db, "COMMIT");
+        r = db_exec_cached(db, "COMMIT");
         if (r == 0)
             return fr;
         db_rollback(db);
@@ -350,6 +493,16 @@ int db_tx(struct db *db, int (*fn)(struct db *db, void *ud), void *ud)
     }
     log_debug("db: transaction still busy after %d attempts", DB_TX_ATTEMPTS);
     return r;
+}
+
+int db_tx(struct db *db, int (*fn)(struct db *db, void *ud), void *ud)
+{
+    return db_run_tx(db, "BEGIN IMMEDIATE", fn, ud);
+}
+
+int db_read_tx(struct db *db, int (*fn)(struct db *db, void *ud), void *ud)
+{
+    return db_run_tx(db, "BEGIN DEFERRED", fn, ud);
 }
 
 static int db_check_migrations(const struct db_migration *migs, size_t n)
@@ -430,8 +583,8 @@ static int db_configure(struct db *db)
         return r;
     /* In-memory and temporary databases have no file name and cannot do WAL. */
     const char *file = sqlite3_db_filename(db->h, "main");
-    bool in_memory = !file || !*file;
-    if (strcmp(mode, "wal") != 0 && !(in_memory && strcmp(mode, "memory") == 0)) {
+    db->in_memory = !file || !*file;
+    if (strcmp(mode, "wal") != 0 && !(db->in_memory && strcmp(mode, "memory") == 0)) {
         log_debug("db: journal_mode is %s, WAL refused", mode);
         return -ENOTSUP;
     }
@@ -508,4 +661,134 @@ void db_close(struct db *db)
         sqlite3_close_v2(db->h);
     }
     free(db);
+}
+
+/* SQLite's busy handler for a pooled connection (count: calls so far in this wait). Returns 1
+ * to try the lock again, 0 to give up with SQLITE_BUSY after DB_BUSY_TIMEOUT_MS, as the plain
+ * busy timeout does. Runs inside sqlite3_step; takes only the pool's leaf wait_lock. */
+static int db_pool_busy(void *ud, int count)
+{
+    struct db *db = ud;
+    struct db_pool *pool = db->pool;
+    int64_t now = time_mono_ms();
+    if (count == 0)
+        db->busy_since = now;
+    int64_t left = db->busy_since + DB_BUSY_TIMEOUT_MS - now;
+    if (left <= 0)
+        return 0;
+    /* 1, 2, 4 ... 32 ms between looks at a lock another process holds. */
+    int64_t slice = (int64_t)1 << (count < 5 ? count : 5);
+    if (slice > left)
+        slice = left;
+    struct timespec until;
+    clock_gettime(CLOCK_MONOTONIC, &until);
+    until.tv_sec += slice / 1000;
+    until.tv_nsec += (slice % 1000) * 1000000;
+    if (until.tv_nsec >= 1000000000) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000;
+    }
+    _cleanup_unlock_ pthread_mutex_t *held = cleanup_lock(&pool->wait_lock);
+    pool->n_waiting++;
+    (void)pthread_cond_timedwait(&pool->freed, &pool->wait_lock, &until);
+    pool->n_waiting--;
+    return 1;
+}
+
+static int db_pool_make(void *ud, void **ret)
+{
+    struct db_pool *pool = ud;
+    struct db *db = NULL;
+    int r = db_open(pool->path, pool->migs, pool->n_migs, &db);
+    if (r < 0)
+        return r;
+    db->pool = pool;
+    /* Replaces the busy timeout (same limit) for the rest of the connection's life. */
+    sqlite3_busy_handler(db->h, db_pool_busy, db);
+    *ret = db;
+    return 0;
+}
+
+static void db_pool_destroy(void *obj)
+{
+    db_close(obj);
+}
+
+int db_pool_open(const char *path, const struct db_migration *migs, size_t n, struct db_pool **ret)
+{
+    struct db_pool *pool = calloc(1, sizeof(*pool));
+    if (!pool)
+        return -ENOMEM;
+    pool->migs = migs;
+    pool->n_migs = n;
+    pthread_mutex_init(&pool->wait_lock, NULL);
+    pthread_condattr_t attr;
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&pool->freed, &attr);
+    pthread_condattr_destroy(&attr);
+    pool->path = strdup(path);
+    int r = pool->path
+                ? objpool_new(DB_POOL_IDLE_MAX, db_pool_make, db_pool_destroy, pool, &pool->idle)
+                : -ENOMEM;
+    /* The first connection migrates and proves the file usable before anyone relies on it. */
+    struct db *first = NULL;
+    if (r == 0)
+        r = db_pool_get(pool, &first);
+    if (r == 0 && first->in_memory) {
+        log_debug("db: %s is not a file; a pool of connections cannot share it", path);
+        r = -EINVAL;
+    }
+    if (r < 0) {
+        if (first)
+            first->pool = NULL;
+        db_close(first);
+        db_pool_close(pool);
+        return r;
+    }
+    db_pool_put(first);
+    *ret = pool;
+    return 0;
+}
+
+void db_pool_close(struct db_pool *pool)
+{
+    if (!pool)
+        return;
+    objpool_free(pool->idle);
+    pthread_cond_destroy(&pool->freed);
+    pthread_mutex_destroy(&pool->wait_lock);
+    free(pool->path);
+    free(pool);
+}
+
+int db_pool_get(struct db_pool *pool, struct db **ret)
+{
+    void *obj = NULL;
+    int r = objpool_acquire(pool->idle, &obj);
+    if (r < 0)
+        return r;
+    *ret = obj;
+    return 0;
+}
+
+void db_pool_put(struct db *db)
+{
+    if (!db)
+        return;
+    if (!db->pool) {
+        db_close(db);
+        return;
+    }
+    if (!sqlite3_get_autocommit(db->h)) {
+        /* A caller bug; the next user must not inherit a half-done transaction. */
+        log_debug("db: connection given back inside a transaction; rolled back");
+        db_rollback(db);
+    }
+    struct db_pool *pool = db->pool;
+    objpool_release(pool->idle, db);
+    /* Whatever lock this call held is free now: wake the busy waits of the other threads. */
+    _cleanup_unlock_ pthread_mutex_t *held = cleanup_lock(&pool->wait_lock);
+    if (pool->n_waiting)
+        pthread_cond_signal(&pool->freed);
 }

@@ -1,5 +1,6 @@
 /* SQLite wrapper: one crash-safe database file per service (WAL, synchronous=FULL), embedded
- * migrations, prepared statements and a retrying transaction runner. */
+ * migrations, prepared statements with typed arguments, retrying transaction runners and a
+ * pool of connections so each thread uses its own. */
 #pragma once
 
 #include <stdbool.h>
@@ -14,9 +15,15 @@ struct db_migration {
 };
 
 /* A connection. Not thread-safe: a struct db and its statements are used by one thread at a
- * time; a caller sharing one across threads serializes every call (e.g. with a mutex). */
+ * time. A service with several threads takes one connection per call from a struct db_pool
+ * rather than sharing one behind a mutex (docs/internals/db.md says why). */
 struct db;
 struct db_stmt;
+struct db_pool;
+
+/* A result that must be looked at: ignoring a bind or step result turns an error into a wrong
+ * answer (a failed bind leaves the parameter NULL, and "WHERE id = NULL" finds nothing). */
+#define DB_MUST_CHECK __attribute__((warn_unused_result))
 
 /* Opens (creating if needed) the database at path (":memory:" allowed), sets journal_mode=WAL
  * (verified; an in-memory database reports "memory"), synchronous=FULL, foreign_keys=ON and a
@@ -45,23 +52,71 @@ int db_prepare(struct db *db, const char *sql, struct db_stmt **ret);
  * is already in use (nested use of the same SQL), a fresh uncached one is returned. */
 int db_prepare_cached(struct db *db, const char *sql, struct db_stmt **ret);
 
-/* Bind by 1-based index; text is copied. A NULL s binds SQL NULL. Return 0, -ERANGE for a bad
- * index, -ENOMEM, or -EIO. */
-int db_bind_text(struct db_stmt *stmt, int idx, const char *s);
-int db_bind_int64(struct db_stmt *stmt, int idx, int64_t v);
-int db_bind_null(struct db_stmt *stmt, int idx);
+/* Bind by 1-based index; text and blobs are copied. A NULL s binds SQL NULL; a NULL p binds a
+ * zero-length blob. Return 0, -ERANGE for a bad index, -E2BIG for a value over SQLite's length
+ * limit, -ENOMEM, or -EIO. Prefer db_query/db_run with typed arguments. */
+DB_MUST_CHECK int db_bind_text(struct db_stmt *stmt, int idx, const char *s);
+DB_MUST_CHECK int db_bind_int64(struct db_stmt *stmt, int idx, int64_t v);
+DB_MUST_CHECK int db_bind_null(struct db_stmt *stmt, int idx);
+DB_MUST_CHECK int db_bind_blob(struct db_stmt *stmt, int idx, const void *p, size_t n);
+
+/* One statement argument, described with its type so one function binds them all. */
+enum db_arg_type { DB_ARG_NULL, DB_ARG_INT, DB_ARG_TEXT, DB_ARG_BLOB };
+struct db_arg {
+    enum db_arg_type type;
+    int64_t i;
+    const char *s; /* DB_ARG_TEXT; NULL binds SQL NULL */
+    const void *p; /* DB_ARG_BLOB */
+    size_t n;
+};
+#define DB_NULL ((struct db_arg){.type = DB_ARG_NULL})
+#define DB_INT(v) ((struct db_arg){.type = DB_ARG_INT, .i = (int64_t)(v)})
+#define DB_TEXT(v) ((struct db_arg){.type = DB_ARG_TEXT, .s = (v)})
+#define DB_BLOB(ptr, len) ((struct db_arg){.type = DB_ARG_BLOB, .p = (ptr), .n = (len)})
+/* The (args, n) pair of db_query/db_query_row/db_run from a list:
+ *     db_run(db, "DELETE FROM t WHERE id = ? AND v = ?", DB_ARGS(DB_TEXT(id), DB_INT(v)));
+ * (sizeof does not evaluate its operand, so each argument is evaluated once). */
+#define DB_ARGS(...)                                                                               \
+    ((const struct db_arg[]){__VA_ARGS__}),                                                        \
+        (sizeof((const struct db_arg[]){__VA_ARGS__}) / sizeof(struct db_arg))
+
+/* Binds args[0..n-1] to parameters 1..n. n must equal the statement's parameter count (the
+ * highest ?NNN), so an argument left out cannot silently bind NULL: -EINVAL otherwise. Returns
+ * 0 or the first bind error (see db_bind_text); the statement is then reset. */
+DB_MUST_CHECK int db_bind_args(struct db_stmt *stmt, const struct db_arg *args, size_t n);
+
+/* Prepares sql through the statement cache and binds args: the statement is ready to step
+ * (while ((r = db_step(s)) == 1) ...). Returns 0 and *ret (free with db_stmt_free, usually
+ * _cleanup_stmt_), or a prepare or bind error with *ret untouched. */
+DB_MUST_CHECK int db_query(struct db *db, const char *sql, const struct db_arg *args, size_t n,
+                           struct db_stmt **ret);
+
+/* db_query, then one step: returns 0 with *ret on the first row (read its columns, then free
+ * it), -ENOENT when there is no row (*ret untouched), or a prepare, bind or step error. A
+ * failed bind is that error, never -ENOENT: "not found" always means the query ran with every
+ * argument bound. */
+DB_MUST_CHECK int db_query_row(struct db *db, const char *sql, const struct db_arg *args, size_t n,
+                               struct db_stmt **ret);
+
+/* Runs a statement that returns no rows (INSERT, UPDATE, DELETE) with args. Returns the number
+ * of rows it changed (>= 0), or a prepare, bind or step error (-EEXIST, -EBUSY... as db_step).
+ * A statement that does return a row is refused with -EINVAL. */
+DB_MUST_CHECK int db_run(struct db *db, const char *sql, const struct db_arg *args, size_t n);
 
 /* Runs one step. Returns 1 when a row is available, 0 when done, -EEXIST for a UNIQUE or
  * PRIMARY KEY violation, -EBUSY when the database stayed locked past the busy timeout, -EIO for
  * anything else (including other constraint violations). After an error call db_reset before
  * reusing the statement. */
-int db_step(struct db_stmt *stmt);
+DB_MUST_CHECK int db_step(struct db_stmt *stmt);
 
 /* Column accessors for the current row, 0-based. db_column_text returns NULL for SQL NULL;
  * the string is owned by the statement and valid until the next step, reset or free. */
 const char *db_column_text(struct db_stmt *stmt, int col);
 int64_t db_column_int64(struct db_stmt *stmt, int col);
 bool db_column_is_null(struct db_stmt *stmt, int col);
+/* The blob (or text bytes) of a column and its length; NULL with length 0 for SQL NULL or an
+ * empty blob. Owned by the statement, valid as db_column_text's string. */
+const void *db_column_blob(struct db_stmt *stmt, int col, size_t *ret_len);
 
 /* Resets the statement so it can be stepped again, and clears its bindings. */
 void db_reset(struct db_stmt *stmt);
@@ -89,8 +144,50 @@ int db_changes(struct db *db);
  * locked database, everything is rolled back and retried a few times with a short backoff,
  * so fn must have no side effects outside the database. Called inside another db_tx, fn just
  * runs in the enclosing transaction. Returns fn's value (>= 0) once committed, or a negative
- * errno. */
+ * errno. The waits (busy timeout, backoff) hold nothing but this connection: the caller must
+ * not hold a lock other threads need meanwhile (use a struct db_pool, not a shared mutex). */
 int db_tx(struct db *db, int (*fn)(struct db *db, void *ud), void *ud);
+
+/* Runs fn(db, ud) inside a read transaction (BEGIN DEFERRED ... COMMIT): every statement of fn
+ * sees the same committed snapshot, so a read made of several queries (a row, then its
+ * children) cannot mix states of a writer committing in between. fn must only read. Retried
+ * like db_tx on -EBUSY; joins an enclosing transaction. Returns fn's value or a negative
+ * errno. */
+int db_read_tx(struct db *db, int (*fn)(struct db *db, void *ud), void *ud);
 
 /* The last SQLite error message on this connection, for logs. Never NULL. */
 const char *db_last_error(const struct db *db);
+
+/* ---- connection pool: one connection per thread at a time ----
+ * A connection is taken for one call (a store function) and given back; idle ones are kept
+ * (up to DB_POOL_IDLE_MAX) with their statement caches. In-process threads then wait for each
+ * other only where SQLite makes them (one writer at a time; readers never wait in WAL), and a
+ * thread waiting out another process's write lock holds nobody else up. */
+#define DB_POOL_IDLE_MAX 16
+
+/* Opens the first connection as db_open does (migrations applied, settings verified) and keeps
+ * it idle; further connections are opened on demand with the same path and migrations (migs
+ * is borrowed and must outlive the pool, as the generated arrays do). An in-memory or
+ * temporary database (":memory:", "") is refused with -EINVAL: each connection to one would be
+ * a different, empty database. Otherwise returns what db_open returns. */
+int db_pool_open(const char *path, const struct db_migration *migs, size_t n, struct db_pool **ret);
+
+/* Closes the idle connections and frees the pool. Every connection taken must have been given
+ * back. Accepts NULL. */
+void db_pool_close(struct db_pool *pool);
+
+/* Takes an idle connection or opens one. Returns 0 and *ret, or db_open's error. */
+DB_MUST_CHECK int db_pool_get(struct db_pool *pool, struct db **ret);
+
+/* Gives a connection taken with db_pool_get back to its pool. It must be outside any
+ * transaction, with no statement of the caller's still held. Accepts NULL. */
+void db_pool_put(struct db *db);
+
+static inline void db_pool_putp(struct db **p)
+{
+    db_pool_put(*p);
+}
+/* Scope guard for a pooled connection: _cleanup_db_put_ struct db *db = NULL; then
+ * db_pool_get(pool, &db). Declare it before the statements using it, so they are released
+ * first. */
+#define _cleanup_db_put_ __attribute__((cleanup(db_pool_putp)))

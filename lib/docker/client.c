@@ -10,6 +10,7 @@
 
 #include "core/log.h"
 #include "docker/docker-int.h"
+#include "json/jv.h"
 
 int docker_client_new(const char *socket_path, struct docker_client **ret)
 {
@@ -77,7 +78,7 @@ int docker_call(struct docker_client *c, const char *method, const char *path, c
         *ret_status = 0;
     _cleanup_free_ char *payload = NULL;
     if (body) {
-        payload = json_dumps(body, JSON_COMPACT);
+        payload = jv_dump(body);
         if (!payload)
             return -ENOMEM;
     }
@@ -164,13 +165,6 @@ char *docker_json_dup(const json_t *obj, const char *key, bool *oom)
     return docker_dup(docker_json_str(obj, key), oom);
 }
 
-void docker_strv_free(char **v)
-{
-    for (size_t i = 0; v && v[i]; i++)
-        free(v[i]);
-    free(v);
-}
-
 char **docker_labels_from_json(const json_t *obj, bool *oom)
 {
     size_t n = json_is_object(obj) ? json_object_size(obj) : 0;
@@ -211,14 +205,6 @@ char **docker_strv_from_json(const json_t *arr, bool *oom)
     return v;
 }
 
-size_t docker_strv_len(const char *const *v, size_t max)
-{
-    size_t n = 0;
-    while (v && v[n] && n <= max)
-        n++;
-    return n;
-}
-
 int docker_jset(json_t *obj, const char *key, json_t *value)
 {
     return json_object_set_new(obj, key, value) == 0 ? 0 : -1;
@@ -226,7 +212,7 @@ int docker_jset(json_t *obj, const char *key, json_t *value)
 
 int docker_labels_to_json(const char *const *kv, json_t **ret)
 {
-    size_t n = docker_strv_len(kv, 2 * DOCKER_MAX_LIST);
+    size_t n = strv_length(kv, 2 * DOCKER_MAX_LIST);
     if (n % 2 != 0 || n > 2 * DOCKER_MAX_LIST)
         return -EINVAL;
     json_t *o = json_object();

@@ -9,6 +9,7 @@
 
 #include "core/parse.h"
 #include "docker/docker-int.h"
+#include "json/jv.h"
 
 static bool docker_ipv4_ok(const char *s)
 {
@@ -59,9 +60,9 @@ static int docker_spec_check(struct docker_client *c, const struct docker_contai
                 return -EINVAL;
             }
     }
-    size_t n_env = docker_strv_len(s->env, DOCKER_MAX_LIST);
-    if (n_env > DOCKER_MAX_LIST || docker_strv_len(s->cmd, DOCKER_MAX_LIST) > DOCKER_MAX_LIST ||
-        docker_strv_len(s->cap_add, DOCKER_MAX_LIST) > DOCKER_MAX_LIST) {
+    size_t n_env = strv_length(s->env, DOCKER_MAX_LIST);
+    if (n_env > DOCKER_MAX_LIST || strv_length(s->cmd, DOCKER_MAX_LIST) > DOCKER_MAX_LIST ||
+        strv_length(s->cap_add, DOCKER_MAX_LIST) > DOCKER_MAX_LIST) {
         docker_set_error(c, "too many env, cmd or cap_add entries");
         return -EINVAL;
     }
@@ -264,8 +265,8 @@ void docker_container_info_done(struct docker_container_info *info)
     free(info->image);
     free(info->image_id);
     free(info->state);
-    docker_strv_free(info->labels);
-    docker_strv_free(info->env);
+    strv_free(info->labels);
+    strv_free(info->env);
     for (size_t i = 0; i < info->n_endpoints; i++) {
         free(info->endpoints[i].network);
         free(info->endpoints[i].network_id);
@@ -401,7 +402,7 @@ static int docker_label_query(struct strbuf *sb, const char *label_filter)
     _cleanup_json_ json_t *f = json_pack("{s:[s]}", "label", label_filter);
     if (!f)
         return -EINVAL;
-    _cleanup_free_ char *s = json_dumps(f, JSON_COMPACT);
+    _cleanup_free_ char *s = jv_dump(f);
     if (!s)
         return -ENOMEM;
     int r = strbuf_puts(sb, "filters=");

@@ -7,8 +7,10 @@
 
 #include "core/cleanup.h"
 #include "core/strbuf.h"
+#include "core/strv.h"
 #include "docker/docker.h"
 #include "httpc/httpc.h"
+#include "json/cleanup.h"
 
 #define DOCKER_API_PREFIX "/v1.41"
 #define DOCKER_MAX_RESPONSE ((size_t)64 << 20)
@@ -19,12 +21,6 @@ struct docker_client {
     struct httpc *http;
     char last_error[512];
 };
-
-static inline void docker_json_decrefp(json_t **j)
-{
-    json_decref(*j);
-}
-#define _cleanup_json_ _cleanup_(docker_json_decrefp)
 
 static inline void docker_strbuf_donep(struct strbuf *sb)
 {
@@ -54,12 +50,9 @@ char *docker_json_dup(const json_t *obj, const char *key, bool *oom);
 char *docker_dup(const char *s, bool *oom);
 /* k, v pairs of a JSON object of strings (NULL or non-object gives an empty list). */
 char **docker_labels_from_json(const json_t *obj, bool *oom);
-/* Strings of a JSON array (non-strings skipped). */
+/* Strings of a JSON array (non-strings skipped). Lists are string vectors (core/strv.h):
+ * strv_free frees them, strv_length counts them with a cap. */
 char **docker_strv_from_json(const json_t *arr, bool *oom);
-void docker_strv_free(char **v);
-
-/* Counts a NULL-terminated string list up to max + 1 (NULL list = 0). */
-size_t docker_strv_len(const char *const *v, size_t max);
 
 /* JSON of k, v pairs; -EINVAL for an odd count, an empty key or over DOCKER_MAX_LIST. */
 int docker_labels_to_json(const char *const *kv, json_t **ret);

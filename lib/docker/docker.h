@@ -2,7 +2,6 @@
  * images and the events stream. Request bodies are built field by field from typed specs. */
 #pragma once
 
-#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -13,6 +12,7 @@
 
 /* Opaque: an HTTP client on the engine socket. Not thread-safe: one per thread. */
 struct docker_client;
+struct stopper;
 
 /* Errors of every call below unless its comment says otherwise: -ENOENT (404: no such
  * container, network or image), -EEXIST (409: name already in use), -EINVAL (400, or a spec
@@ -192,8 +192,9 @@ struct docker_event {
 /* Returns the attribute (or label) value of ev, or NULL. */
 const char *docker_event_attr(const struct docker_event *ev, const char *key);
 
-/* Follows GET /events on its own connection until *stop becomes true (noticed within about a
- * second, also when no events arrive) or the stream breaks. filters are "key=value" strings
+/* Follows GET /events on its own connection until stop fires (noticed within about a second,
+ * also when no events arrive: curl's transfer is interrupted only from its progress callback,
+ * which lib/httpc polls once a second) or the stream breaks. filters are "key=value" strings
  * ("type=container", "label=org.pop-nfv.pop-id", "label=k=v"), or NULL. since_s > 0 replays
  * events from that unix time first (use it after a reconnect, or re-list instead).
  * on_event gets each event; its strings live until it returns; a negative return stops
@@ -201,4 +202,4 @@ const char *docker_event_attr(const struct docker_event *ev, const char *key);
  * opened or broke (-ECONNRESET when the engine ended it): reconnect with a backoff. Blocks. */
 int docker_events_follow(const char *socket_path, const char *const *filters, int64_t since_s,
                          int (*on_event)(const struct docker_event *ev, void *userdata),
-                         void *userdata, const atomic_bool *stop);
+                         void *userdata, const struct stopper *stop);

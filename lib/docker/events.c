@@ -9,7 +9,9 @@
 
 #include "core/log.h"
 #include "core/parse.h"
+#include "core/stopper.h"
 #include "docker/docker-int.h"
+#include "json/jv.h"
 
 #define DOCKER_EVENT_MAX_LINE (1024 * 1024)
 #define DOCKER_EVENT_MAX_FILTERS 32
@@ -17,7 +19,7 @@
 struct docker_follow {
     int (*on_event)(const struct docker_event *ev, void *userdata);
     void *userdata;
-    const atomic_bool *stop;
+    const struct stopper *stop;
     struct strbuf line; /* bytes of the current, incomplete line */
     long status;
 };
@@ -112,7 +114,7 @@ static int docker_follow_data(const char *data, size_t len, void *ud)
 static bool docker_follow_should_stop(void *ud)
 {
     struct docker_follow *f = ud;
-    return atomic_load(f->stop);
+    return stopper_fired(f->stop);
 }
 
 /* "/events?filters={"type":["container"],...}&since=N" */
@@ -121,7 +123,7 @@ static int docker_events_path(const char *const *filters, int64_t since_s, struc
     _cleanup_json_ json_t *obj = json_object();
     if (!obj)
         return -ENOMEM;
-    size_t n = docker_strv_len(filters, DOCKER_EVENT_MAX_FILTERS);
+    size_t n = strv_length(filters, DOCKER_EVENT_MAX_FILTERS);
     if (n > DOCKER_EVENT_MAX_FILTERS)
         return -EINVAL;
     for (size_t i = 0; i < n; i++) {
@@ -140,7 +142,7 @@ static int docker_events_path(const char *const *filters, int64_t since_s, struc
         if (json_array_append_new(arr, json_string(eq + 1)) < 0)
             return -EINVAL;
     }
-    _cleanup_free_ char *s = json_dumps(obj, JSON_COMPACT);
+    _cleanup_free_ char *s = jv_dump(obj);
     if (!s)
         return -ENOMEM;
     int r = strbuf_puts(sb, DOCKER_API_PREFIX "/events?filters=");
@@ -153,7 +155,7 @@ static int docker_events_path(const char *const *filters, int64_t since_s, struc
 
 int docker_events_follow(const char *socket_path, const char *const *filters, int64_t since_s,
                          int (*on_event)(const struct docker_event *ev, void *userdata),
-                         void *userdata, const atomic_bool *stop)
+                         void *userdata, const struct stopper *stop)
 {
     if (!on_event || !stop)
         return -EINVAL;
@@ -181,7 +183,7 @@ int docker_events_follow(const char *socket_path, const char *const *filters, in
     strbuf_done(&f.line);
     if (r < 0)
         return r;
-    if (atomic_load(stop))
+    if (stopper_fired(stop))
         return 0;
     return -ECONNRESET; /* the engine ended the stream (restart, shutdown) */
 }

@@ -11,8 +11,8 @@ void docker_image_info_free(struct docker_image_info *list, size_t n)
 {
     for (size_t i = 0; list && i < n; i++) {
         free(list[i].id);
-        docker_strv_free(list[i].repo_tags);
-        docker_strv_free(list[i].labels);
+        strv_free(list[i].repo_tags);
+        strv_free(list[i].labels);
     }
     free(list);
 }

@@ -87,7 +87,7 @@ void docker_network_info_done(struct docker_network_info *info)
     free(info->id);
     free(info->name);
     free(info->driver);
-    docker_strv_free(info->labels);
+    strv_free(info->labels);
     for (size_t i = 0; i < info->n_subnets; i++) {
         free(info->subnets[i].cidr);
         free(info->subnets[i].gateway);

@@ -10,6 +10,9 @@
 
 #include "http/server.h"
 
+struct metrics;
+struct metric;
+
 #define HTTP_PARAMS_MAX 16
 #define HTTP_REPLY_HEADERS_MAX 32
 #define HTTP_REQUEST_ID_MAX 64
@@ -28,15 +31,18 @@ enum http_method_class {
     HTTP_M_OTHER,
     HTTP_M_COUNT
 };
-/* Status buckets: 0 = no reply sent, 1..5 = 1xx..5xx. */
-#define HTTP_STATUS_CLASSES 6
+/* The /metrics page: capped, so a registry gone wrong answers 500 rather than eating memory. */
+#define HTTP_METRICS_PAGE_MAX (16u * 1024 * 1024)
+#define HTTP_METRICS_CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"
 
+/* The server's families, in the registry it was given or in its own. */
 struct http_metrics {
-    size_t n_buckets;              /* routes + 1 (unmatched) */
-    _Atomic uint64_t *requests;    /* [bucket][method][status class] */
-    _Atomic uint64_t *duration_us; /* [bucket] */
-    _Atomic uint64_t *duration_n;  /* [bucket] */
-    _Atomic int64_t in_flight;
+    struct metrics *registry;
+    bool owned;                     /* created by the server, freed with it */
+    struct metric *requests;        /* http_requests_total{route,method,status} */
+    struct metric *in_flight_gauge; /* http_requests_in_flight */
+    struct metric *duration;        /* http_request_duration_seconds{route} */
+    _Atomic int64_t in_flight;      /* the same count, read by http_server_stop to drain */
 };
 
 struct http_server {
@@ -48,12 +54,19 @@ struct http_server {
     size_t n_routes;
     void *userdata;
     int (*authenticate)(struct http_request *req, void *userdata);
+    bool trailing_slash;
     char *server_name;
     bool access_log;
     char *tls_cert;
     char *tls_key;
     struct http_metrics metrics;
 };
+
+/* framing.c: checks the request's headers (RFC 9112 framing, token names, values without any
+ * control byte, HTAB included, no duplicate singletons, Host on HTTP/1.1); replies 400 (with a
+ * "header" member naming the header when it can) and Connection: close, and returns false,
+ * when they are wrong. version is MHD's protocol version string. */
+bool http_framing_check(struct http_request *req, const char *version);
 
 struct http_param {
     const char *name; /* points into the route pattern, not NUL-terminated */
@@ -98,18 +111,24 @@ struct http_request {
 int http_route_match(const char *pattern, const char *path, struct http_param *params,
                      size_t max_params, size_t *ret_n);
 void http_params_free(struct http_param *params, size_t n);
-/* Percent-decodes src[0..len) into a new string; -EBADMSG on bad escapes or an encoded NUL. */
-int http_percent_decode(const char *src, size_t len, char **ret);
 /* 0 when path is usable for routing: starts with '/', visible ASCII only, no "." or ".."
  * segment (also percent-encoded); else -EBADMSG. */
 int http_path_check(const char *path);
 
 enum http_method_class http_method_class(const char *method);
-int http_metrics_init(struct http_metrics *m, size_t n_routes);
-void http_metrics_done(struct http_metrics *m);
-void http_metrics_record(struct http_metrics *m, size_t bucket, const char *method, unsigned status,
-                         uint64_t duration_us);
+/* Registers the server's families in registry, or in a registry of its own when it is NULL.
+ * Returns 0, -EEXIST (registry already holds them: one server per registry) or -ENOMEM. */
+int http_metrics_init(struct http_metrics *hm, struct metrics *registry, size_t n_routes);
+/* Frees the registry if the server owns it; a borrowed one keeps the families. */
+void http_metrics_done(struct http_metrics *hm);
+/* A request arrived / completed (route: its pattern or "unmatched"; status 0 = no reply). */
+void http_metrics_begin(struct http_metrics *hm);
+void http_metrics_end(struct http_metrics *hm, const char *route, const char *method,
+                      unsigned status, uint64_t duration_us);
 
+/* Replies with data (malloc'ed, always taken, freed by MHD with the response). */
+int http_reply_buffer(struct http_request *req, unsigned status, const char *content_type,
+                      char *data, size_t len);
 /* Queues resp with the common headers; destroys resp in every case. Returns 0 or -errno. */
 int http_queue(struct http_request *req, unsigned status, struct MHD_Response *resp);
 void http_reply_headers_free(struct http_request *req);

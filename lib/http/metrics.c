@@ -1,120 +1,131 @@
-/* Request metrics of the server (lock-free counters) and their Prometheus text form. */
+/* The server's own metric families in a core/metrics registry, and the /metrics handler that
+ * renders the whole registry (every family of the service, not only the server's). */
 #include "http/http-int.h"
 
 #include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 
+#include "core/log.h"
+#include "core/metrics.h"
 #include "core/strbuf.h"
+#include "http/request.h"
 
 static const char *const method_names[HTTP_M_COUNT] = {"GET",   "HEAD",   "POST",    "PUT",
                                                        "PATCH", "DELETE", "OPTIONS", "other"};
 static const char *const class_names[HTTP_STATUS_CLASSES] = {"none", "1xx", "2xx",
                                                              "3xx",  "4xx", "5xx"};
 
-int http_metrics_init(struct http_metrics *m, size_t n_routes)
+unsigned http_status_class(unsigned status)
 {
-    m->n_buckets = n_routes + 1;
-    m->requests = calloc(m->n_buckets * HTTP_M_COUNT * HTTP_STATUS_CLASSES, sizeof(*m->requests));
-    m->duration_us = calloc(m->n_buckets, sizeof(*m->duration_us));
-    m->duration_n = calloc(m->n_buckets, sizeof(*m->duration_n));
-    atomic_init(&m->in_flight, 0);
-    if (!m->requests || !m->duration_us || !m->duration_n) {
-        http_metrics_done(m);
-        return -ENOMEM;
-    }
-    return 0;
+    return status >= 100 && status <= 599 ? status / 100 : 0;
 }
 
-void http_metrics_done(struct http_metrics *m)
+const char *http_status_class_name(unsigned cls)
 {
-    free(m->requests);
-    free(m->duration_us);
-    free(m->duration_n);
-    m->requests = NULL;
-    m->duration_us = NULL;
-    m->duration_n = NULL;
+    return cls < HTTP_STATUS_CLASSES ? class_names[cls] : class_names[0];
 }
 
-void http_metrics_record(struct http_metrics *m, size_t bucket, const char *method, unsigned status,
-                         uint64_t duration_us)
+int http_metrics_init(struct http_metrics *hm, struct metrics *registry, size_t n_routes)
 {
-    if (bucket >= m->n_buckets)
-        bucket = m->n_buckets - 1;
-    size_t cls = status >= 100 && status <= 599 ? status / 100 : 0;
-    size_t mc = method ? http_method_class(method) : HTTP_M_OTHER;
-    atomic_fetch_add(&m->requests[(bucket * HTTP_M_COUNT + mc) * HTTP_STATUS_CLASSES + cls], 1);
-    atomic_fetch_add(&m->duration_us[bucket], duration_us);
-    atomic_fetch_add(&m->duration_n[bucket], 1);
-}
-
-/* Prometheus label value: backslash, quote and newline escaped. */
-static int put_label(struct strbuf *out, const char *v)
-{
-    for (; *v; v++) {
-        int r;
-        if (*v == '\\' || *v == '"')
-            r = strbuf_printf(out, "\\%c", *v);
-        else if (*v == '\n')
-            r = strbuf_puts(out, "\\n");
-        else
-            r = strbuf_append(out, v, 1);
+    int r = 0;
+    if (!registry) {
+        r = metrics_new(&hm->registry);
         if (r < 0)
             return r;
+        hm->owned = true;
+    } else {
+        hm->registry = registry;
     }
-    return 0;
+    atomic_init(&hm->in_flight, 0);
+    /* Every label is a server-side bucket (route pattern or "unmatched", method bucket, status
+     * class), so the caps below are exact and no request can reach the overflow series. */
+    size_t buckets = n_routes + 1;
+    static const char *const request_labels[] = {"route", "method", "status", NULL};
+    static const char *const route_label[] = {"route", NULL};
+    const struct metric_def requests = {
+        .type = METRIC_COUNTER,
+        .name = "http_requests_total",
+        .help = "HTTP requests completed, by route pattern, method and status class.",
+        .labels = request_labels,
+        .max_series = buckets * HTTP_M_COUNT * HTTP_STATUS_CLASSES,
+    };
+    const struct metric_def in_flight = {
+        .type = METRIC_GAUGE,
+        .name = "http_requests_in_flight",
+        .help = "HTTP requests being served.",
+    };
+    const struct metric_def duration = {
+        .type = METRIC_SUMMARY,
+        .name = "http_request_duration_seconds",
+        .help = "Time from request line to last byte sent, by route pattern.",
+        .labels = route_label,
+        .max_series = buckets,
+    };
+    r = metrics_register(hm->registry, &requests, &hm->requests);
+    if (r == 0)
+        r = metrics_register(hm->registry, &in_flight, &hm->in_flight_gauge);
+    if (r == 0)
+        r = metrics_register(hm->registry, &duration, &hm->duration);
+    if (r < 0)
+        http_metrics_done(hm);
+    return r;
 }
 
-static const char *bucket_route(const struct http_server *srv, size_t b)
+void http_metrics_done(struct http_metrics *hm)
 {
-    return b < srv->n_routes ? srv->routes[b].pattern : "unmatched";
+    if (hm->owned)
+        metrics_free(hm->registry);
+    hm->registry = NULL;
+    hm->owned = false;
+    hm->requests = hm->in_flight_gauge = hm->duration = NULL;
 }
 
-int http_server_metrics(const struct http_server *srv, struct strbuf *out)
+void http_metrics_begin(struct http_metrics *hm)
 {
-    const struct http_metrics *m = &srv->metrics;
-    int r = strbuf_puts(out, "# HELP http_requests_total HTTP requests completed, by route "
-                             "pattern, method and status class.\n"
-                             "# TYPE http_requests_total counter\n");
-    for (size_t b = 0; r >= 0 && b < m->n_buckets; b++)
-        for (size_t mc = 0; r >= 0 && mc < HTTP_M_COUNT; mc++)
-            for (size_t c = 0; r >= 0 && c < HTTP_STATUS_CLASSES; c++) {
-                uint64_t v =
-                    atomic_load(&m->requests[(b * HTTP_M_COUNT + mc) * HTTP_STATUS_CLASSES + c]);
-                if (v == 0)
-                    continue;
-                r = strbuf_puts(out, "http_requests_total{route=\"");
-                if (r >= 0)
-                    r = put_label(out, bucket_route(srv, b));
-                if (r >= 0)
-                    r = strbuf_printf(out, "\",method=\"%s\",status=\"%s\"} %llu\n",
-                                      method_names[mc], class_names[c], (unsigned long long)v);
-            }
-    if (r >= 0)
-        r = strbuf_printf(out,
-                          "# HELP http_requests_in_flight HTTP requests being served.\n"
-                          "# TYPE http_requests_in_flight gauge\n"
-                          "http_requests_in_flight %lld\n"
-                          "# HELP http_request_duration_seconds Time from request line to "
-                          "last byte sent, by route pattern.\n"
-                          "# TYPE http_request_duration_seconds summary\n",
-                          (long long)atomic_load(&m->in_flight));
-    for (size_t b = 0; r >= 0 && b < m->n_buckets; b++) {
-        uint64_t n = atomic_load(&m->duration_n[b]);
-        if (n == 0)
-            continue;
-        uint64_t us = atomic_load(&m->duration_us[b]);
-        for (int k = 0; r >= 0 && k < 2; k++) {
-            r = strbuf_printf(out, "http_request_duration_seconds_%s{route=\"",
-                              k == 0 ? "sum" : "count");
-            if (r >= 0)
-                r = put_label(out, bucket_route(srv, b));
-            if (r >= 0 && k == 0)
-                r = strbuf_printf(out, "\"} %llu.%06llu\n", (unsigned long long)(us / 1000000),
-                                  (unsigned long long)(us % 1000000));
-            else if (r >= 0)
-                r = strbuf_printf(out, "\"} %llu\n", (unsigned long long)n);
-        }
+    atomic_fetch_add(&hm->in_flight, 1);
+    metric_add(hm->in_flight_gauge, NULL, 1);
+}
+
+void http_metrics_end(struct http_metrics *hm, const char *route, const char *method,
+                      unsigned status, uint64_t duration_us)
+{
+    size_t mc = method ? http_method_class(method) : HTTP_M_OTHER;
+    const char *const labels[] = {route, method_names[mc], class_names[http_status_class(status)]};
+    metric_add(hm->requests, labels, 1);
+    metric_observe_us(hm->duration, (const char *const[]){route}, duration_us);
+    metric_sub(hm->in_flight_gauge, NULL, 1);
+    atomic_fetch_sub(&hm->in_flight, 1);
+}
+
+struct metrics *http_server_registry(const struct http_server *srv)
+{
+    return srv->metrics.registry;
+}
+
+int http_reply_metrics(struct http_request *req)
+{
+    struct strbuf sb = STRBUF_INIT;
+    sb.max = HTTP_METRICS_PAGE_MAX;
+    int r = metrics_render(req->srv->metrics.registry, &sb);
+    if (r < 0) {
+        strbuf_done(&sb);
+        /* A partial page would read as counters that went down, or families that vanished. */
+        log_debug("http: cannot render the metrics: %s", strerror(-r));
+        http_reply_error(req, API_INTERNAL, "cannot render the metrics (%s)", strerror(-r));
+        return r;
     }
-    return r < 0 ? r : 0;
+    size_t len = sb.len;
+    char *page = strbuf_steal(&sb);
+    if (!page) {
+        http_reply_error(req, API_INTERNAL, "out of memory");
+        return -ENOMEM;
+    }
+    r = http_reply_buffer(req, 200, HTTP_METRICS_CONTENT_TYPE, page, len);
+    return r < 0 ? r : (int)len;
+}
+
+void http_handle_metrics(struct http_request *req, void *userdata)
+{
+    (void)userdata;
+    http_reply_metrics(req);
 }

@@ -11,40 +11,11 @@
 
 #include "core/log.h"
 #include "http/http-int.h"
+#include "json/jv.h"
 
 #define PROBLEM_TYPE_BASE "https://pop-nfv.dev/problems/"
 #define DETAIL_MAX 1024
 #define STREAM_BLOCK 8192
-
-static const struct {
-    unsigned status;
-    const char *code;
-    const char *title;
-} api_errors[] = {
-#define API_ERROR_ROW(name, status, code, title) [name] = {status, code, title},
-    API_ERRORS(API_ERROR_ROW)
-#undef API_ERROR_ROW
-};
-
-static enum api_error api_error_valid(enum api_error err)
-{
-    return (unsigned)err < API_ERROR_COUNT ? err : API_INTERNAL;
-}
-
-unsigned api_error_status(enum api_error err)
-{
-    return api_errors[api_error_valid(err)].status;
-}
-
-const char *api_error_code(enum api_error err)
-{
-    return api_errors[api_error_valid(err)].code;
-}
-
-const char *api_error_title(enum api_error err)
-{
-    return api_errors[api_error_valid(err)].title;
-}
 
 static bool header_text_ok(const char *s)
 {
@@ -117,8 +88,8 @@ out:
     return r;
 }
 
-static int reply_buffer(struct http_request *req, unsigned status, const char *content_type,
-                        char *data, size_t len)
+int http_reply_buffer(struct http_request *req, unsigned status, const char *content_type,
+                      char *data, size_t len)
 {
     /* data is malloc'ed and handed to MHD, which frees it with the response. */
     struct MHD_Response *resp = MHD_create_response_from_buffer_with_free_callback(len, data, free);
@@ -141,11 +112,11 @@ static int reply_json_typed(struct http_request *req, unsigned status, const cha
 {
     if (!body)
         return -EINVAL;
-    char *text = json_dumps(body, JSON_COMPACT);
+    char *text = jv_dump(body);
     json_decref(body);
     if (!text)
         return -ENOMEM;
-    return reply_buffer(req, status, content_type, text, strlen(text));
+    return http_reply_buffer(req, status, content_type, text, strlen(text));
 }
 
 int http_reply_json(struct http_request *req, unsigned status, json_t *body)
@@ -167,8 +138,8 @@ int http_reply_text(struct http_request *req, unsigned status, const char *conte
     char *copy = strdup(text);
     if (!copy)
         return -ENOMEM;
-    return reply_buffer(req, status, content_type ? content_type : "text/plain; charset=utf-8",
-                        copy, strlen(copy));
+    return http_reply_buffer(req, status, content_type ? content_type : "text/plain; charset=utf-8",
+                             copy, strlen(copy));
 }
 
 int http_reply_empty(struct http_request *req, unsigned status)
@@ -194,27 +165,28 @@ static json_t *json_string_lossy(const char *s)
 }
 
 static int reply_error_v(struct http_request *req, enum api_error err, json_t *extra,
+                         const char *detail_fmt, va_list ap) __attribute__((format(printf, 4, 0)));
+static int reply_error_v(struct http_request *req, enum api_error err, json_t *extra,
                          const char *detail_fmt, va_list ap)
 {
     if (req->replied) {
         json_decref(extra);
         return -EALREADY;
     }
-    err = api_error_valid(err);
     char detail[DETAIL_MAX];
     if (detail_fmt)
         vsnprintf(detail, sizeof(detail), detail_fmt, ap);
     else
-        snprintf(detail, sizeof(detail), "%s", api_errors[err].title);
+        snprintf(detail, sizeof(detail), "%s", api_error_title(err));
 
     char type[128];
-    snprintf(type, sizeof(type), PROBLEM_TYPE_BASE "%s", api_errors[err].code);
+    snprintf(type, sizeof(type), PROBLEM_TYPE_BASE "%s", api_error_code(err));
     json_t *body = json_object();
     if (!body || json_object_set_new(body, "type", json_string(type)) < 0 ||
-        json_object_set_new(body, "title", json_string(api_errors[err].title)) < 0 ||
-        json_object_set_new(body, "status", json_integer(api_errors[err].status)) < 0 ||
+        json_object_set_new(body, "title", json_string(api_error_title(err))) < 0 ||
+        json_object_set_new(body, "status", json_integer(api_error_status(err))) < 0 ||
         json_object_set_new(body, "detail", json_string_lossy(detail)) < 0 ||
-        json_object_set_new(body, "code", json_string(api_errors[err].code)) < 0 ||
+        json_object_set_new(body, "code", json_string(api_error_code(err))) < 0 ||
         json_object_set_new(body, "request_id", json_string(req->id)) < 0 ||
         (extra && json_is_object(extra) && json_object_update_missing(body, extra) < 0)) {
         json_decref(body);
@@ -222,7 +194,7 @@ static int reply_error_v(struct http_request *req, enum api_error err, json_t *e
         return -ENOMEM;
     }
     json_decref(extra);
-    return reply_json_typed(req, api_errors[err].status, "application/problem+json", body);
+    return reply_json_typed(req, api_error_status(err), "application/problem+json", body);
 }
 
 int http_reply_error(struct http_request *req, enum api_error err, const char *detail_fmt, ...)
@@ -242,6 +214,15 @@ int http_reply_error_ext(struct http_request *req, enum api_error err, json_t *e
     int r = reply_error_v(req, err, extra, detail_fmt, ap);
     va_end(ap);
     return r;
+}
+
+int http_reply_pop_error(struct http_request *req, const struct pop_error *e)
+{
+    json_t *extra = e->field[0] ? json_pack("{s:s}", "field", e->field) : NULL;
+    if (e->field[0] && !extra)
+        return -ENOMEM;
+    return http_reply_error_ext(req, pop_error_api(e), extra, e->detail[0] ? "%s" : NULL,
+                                e->detail);
 }
 
 struct stream {

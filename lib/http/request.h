@@ -9,7 +9,10 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "http/api_error.h"
+#include "core/api_error.h"
+#include "core/error.h"
+
+struct jv_schema;
 
 struct http_request;
 struct http_server;
@@ -40,7 +43,7 @@ const char *http_request_body(const struct http_request *req, size_t *ret_len);
 const char *http_request_id(const struct http_request *req);
 /* The client's address as text ("127.0.0.1", "::1"). */
 const char *http_request_client(const struct http_request *req);
-/* The server, e.g. for http_server_metrics() in a /metrics handler. */
+/* The server, e.g. for http_server_registry(). */
 struct http_server *http_request_server(const struct http_request *req);
 
 /* Per-request pointer for the authenticated principal; free_fn (may be NULL) is called on it
@@ -75,6 +78,16 @@ int http_reply_error(struct http_request *req, enum api_error err, const char *d
 /* Same, merging the members of extra (stolen, may be NULL), e.g. {"field": "name"}. */
 int http_reply_error_ext(struct http_request *req, enum api_error err, json_t *extra,
                          const char *detail_fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* The problem+json reply for e: code from pop_error_api(e), detail from e (the API title when
+ * empty) and a "field" member when e names one. */
+int http_reply_pop_error(struct http_request *req, const struct pop_error *e);
+
+/* The request body parsed (lib/json: caps, duplicate keys refused) and validated against
+ * schema. Returns 0 with a new reference in *ret (the caller decrefs); on any failure it has
+ * replied itself (400 bad-json, unknown-field or invalid-field naming the field; a missing
+ * body is bad-json) and returns a negative errno. */
+int http_request_json(struct http_request *req, const struct jv_schema *schema, json_t **ret);
 
 #define HTTP_STREAM_END ((ssize_t)-1)   /* read callback: body complete */
 #define HTTP_STREAM_ERROR ((ssize_t)-2) /* read callback: abort, the connection is closed */

@@ -2,46 +2,12 @@
  * decoding of captured segments, and the sanity check applied to every raw path. */
 #include "http/http-int.h"
 
+#include "core/parse.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-int http_percent_decode(const char *src, size_t len, char **ret)
-{
-    char *out = malloc(len + 1);
-    if (!out)
-        return -ENOMEM;
-    size_t o = 0;
-    for (size_t i = 0; i < len; i++) {
-        if (src[i] != '%') {
-            out[o++] = src[i];
-            continue;
-        }
-        int h = i + 2 < len ? hex_value(src[i + 1]) : -1;
-        int l = i + 2 < len ? hex_value(src[i + 2]) : -1;
-        if (h < 0 || l < 0 || (h == 0 && l == 0)) {
-            free(out);
-            return -EBADMSG;
-        }
-        out[o++] = (char)(h * 16 + l);
-        i += 2;
-    }
-    out[o] = '\0';
-    *ret = out;
-    return 0;
-}
 
 /* Segment [s, e) decodes to "." or ".."; encoded dots ("%2e") count too. */
 static bool is_dot_segment(const char *s, const char *e)
@@ -140,7 +106,7 @@ int http_route_match(const char *pattern, const char *path, struct http_param *p
                 goto fail;
             }
             char *v;
-            r = http_percent_decode(s, (size_t)(se - s), &v);
+            r = parse_percent_decode(s, (size_t)(se - s), &v);
             if (r < 0)
                 goto fail;
             params[n++] = (struct http_param){name, name_len, v};

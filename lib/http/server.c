@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/cleanup.h"
 #include "core/log.h"
 #include "core/parse.h"
 #include "core/timeutil.h"
@@ -110,7 +111,7 @@ static void *uri_log_cb(void *cls, const char *uri, struct MHD_Connection *conn)
             inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
                       req->client, sizeof(req->client));
     }
-    atomic_fetch_add(&srv->metrics.in_flight, 1);
+    http_metrics_begin(&srv->metrics);
     return req;
 }
 
@@ -130,21 +131,15 @@ static void allow_add(char *allow, size_t size, const char *method)
     snprintf(allow + len, size - len, "%s%s", len ? ", " : "", method);
 }
 
-/* Finds the route; replies 400/404/405 itself and returns false when there is none. */
-static bool route_request(struct http_request *req)
+/* Matches path against the routes: 1 with the route set on req, 0 when none matched (allow
+ * collects the methods of the routes whose pattern matched), -1 when a capture was malformed. */
+static int route_find(struct http_request *req, const char *path, char *allow, size_t allow_size)
 {
     const struct http_server *srv = req->srv;
-    char allow[128] = "";
     bool bad = false;
-
-    if (http_path_check(req->uri) < 0) {
-        http_reply_error(req, API_BAD_REQUEST, "malformed request path");
-        return false;
-    }
     for (size_t i = 0; i < srv->n_routes; i++) {
         size_t n = 0;
-        int r =
-            http_route_match(srv->routes[i].pattern, req->uri, req->params, HTTP_PARAMS_MAX, &n);
+        int r = http_route_match(srv->routes[i].pattern, path, req->params, HTTP_PARAMS_MAX, &n);
         if (r < 0)
             bad = true;
         if (r <= 0)
@@ -152,18 +147,45 @@ static bool route_request(struct http_request *req)
         if (method_matches(srv->routes[i].method, req->method)) {
             req->route_idx = i;
             req->n_params = n;
-            return true;
+            return 1;
         }
         http_params_free(req->params, n);
-        allow_add(allow, sizeof(allow), srv->routes[i].method);
+        allow_add(allow, allow_size, srv->routes[i].method);
         if (strcmp(srv->routes[i].method, "GET") == 0)
-            allow_add(allow, sizeof(allow), "HEAD");
+            allow_add(allow, allow_size, "HEAD");
     }
+    return bad ? -1 : 0;
+}
+
+/* Finds the route; replies 400/404/405 itself and returns false when there is none. */
+static bool route_request(struct http_request *req)
+{
+    const struct http_server *srv = req->srv;
+    char allow[128] = "";
+
+    if (http_path_check(req->uri) < 0) {
+        http_reply_error(req, API_BAD_REQUEST, "malformed request path");
+        return false;
+    }
+    int r = route_find(req, req->uri, allow, sizeof(allow));
+    size_t len = strlen(req->uri);
+    /* The path as sent matched no pattern at all: try it without its final '/'. */
+    if (r == 0 && !allow[0] && srv->trailing_slash && len > 1 && req->uri[len - 1] == '/' &&
+        req->uri[len - 2] != '/') {
+        _cleanup_free_ char *bare = strndup(req->uri, len - 1);
+        if (!bare) {
+            http_reply_error(req, API_INTERNAL, "out of memory");
+            return false;
+        }
+        r = route_find(req, bare, allow, sizeof(allow));
+    }
+    if (r == 1)
+        return true;
     if (allow[0]) {
         http_reply_header(req, "Allow", allow);
         http_reply_error(req, API_METHOD_NOT_ALLOWED, "%s is not allowed here; allowed: %s",
                          req->method, allow);
-    } else if (bad) {
+    } else if (r < 0) {
         http_reply_error(req, API_BAD_REQUEST, "malformed percent-encoding in the path");
     } else {
         http_reply_error(req, API_NOT_FOUND, "no resource at this path");
@@ -184,10 +206,10 @@ static bool is_json_type(const char *ct)
 }
 
 /* First call: headers are in, the body is not. Returns false when a reply was sent already. */
-static bool request_begin(struct http_request *req)
+static bool request_begin(struct http_request *req, const char *version)
 {
     struct http_server *srv = req->srv;
-    if (!route_request(req))
+    if (!http_framing_check(req, version) || !route_request(req))
         return false;
     const struct http_route *route = &srv->routes[req->route_idx];
 
@@ -284,7 +306,6 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const c
 {
     (void)cls;
     (void)url; /* decoded by MHD; routing uses the raw URI kept by uri_log_cb */
-    (void)version;
     struct http_request *req = *con_cls;
     if (!req)
         return MHD_NO;
@@ -294,7 +315,7 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const c
         req->method = method;
         request_id_init(req);
         log_set_request_id(req->id);
-        request_begin(req);
+        request_begin(req, version);
         log_set_request_id(NULL);
         return MHD_YES;
     }
@@ -331,13 +352,21 @@ static const char *termination_name(enum MHD_RequestTerminationCode toe)
     }
 }
 
-/* The path as it may appear in a log line: printable ASCII only, capped. */
-static void log_safe(char *out, size_t size, const char *s)
+/* The path for the access log, capped: the logger escapes control bytes and quotes, and a
+ * space (which libmicrohttpd lets through in a path) is written %20 so that the path stays one
+ * field of the line. */
+static void access_path(char *out, size_t size, const char *uri)
 {
-    size_t i = 0;
-    for (; s[i] && i < size - 1; i++)
-        out[i] = (unsigned char)s[i] > 0x20 && (unsigned char)s[i] < 0x7f ? s[i] : '?';
-    out[i] = '\0';
+    size_t n = 0;
+    for (; *uri && n + 4 < size; uri++) {
+        if (*uri == ' ') {
+            memcpy(out + n, "%20", 3);
+            n += 3;
+        } else {
+            out[n++] = *uri;
+        }
+    }
+    out[n] = '\0';
 }
 
 static void completed_cb(void *cls, struct MHD_Connection *conn, void **con_cls,
@@ -351,19 +380,20 @@ static void completed_cb(void *cls, struct MHD_Connection *conn, void **con_cls,
     *con_cls = NULL;
     uint64_t duration_us = http_now_us() - req->start_us;
     unsigned status = req->replied ? req->status : 0;
-    http_metrics_record(&srv->metrics, req->route_idx, req->method, status, duration_us);
     if (srv->access_log) {
-        char path[256];
         const char *reason = termination_name(toe);
-        log_safe(path, sizeof(path), req->uri);
+        char path[256];
+        access_path(path, sizeof(path), req->uri);
         log_set_request_id(req->id[0] ? req->id : NULL);
-        log_info("access %s %s status=%u bytes=%llu ms=%llu client=%s%s%s",
+        log_info("access %.32s %s status=%u bytes=%llu ms=%llu client=%s%s%s",
                  req->method ? req->method : "-", path, status, (unsigned long long)req->bytes_sent,
                  (unsigned long long)(duration_us / 1000), req->client, reason ? " closed=" : "",
                  reason ? reason : "");
         log_set_request_id(NULL);
     }
-    atomic_fetch_sub(&srv->metrics.in_flight, 1);
+    const char *route =
+        req->route_idx < srv->n_routes ? srv->routes[req->route_idx].pattern : "unmatched";
+    http_metrics_end(&srv->metrics, route, req->method, status, duration_us);
     request_free(req);
 }
 
@@ -441,6 +471,7 @@ int http_server_start(const struct http_server_config *cfg, struct http_server *
     srv->n_routes = cfg->n_routes;
     srv->userdata = cfg->userdata;
     srv->authenticate = cfg->authenticate;
+    srv->trailing_slash = cfg->trailing_slash;
     srv->access_log = cfg->access_log;
     srv->conn_timeout_s = cfg->conn_timeout_s ? cfg->conn_timeout_s : DEFAULT_CONN_TIMEOUT_S;
     srv->body_max = cfg->body_max ? cfg->body_max : DEFAULT_BODY_MAX;
@@ -450,10 +481,14 @@ int http_server_start(const struct http_server_config *cfg, struct http_server *
     unsigned conn_limit = cfg->conn_limit ? cfg->conn_limit : DEFAULT_CONN_LIMIT;
     if ((cfg->server_name && !(srv->server_name = strdup(cfg->server_name))) ||
         (cfg->tls_cert_pem && !(srv->tls_cert = strdup(cfg->tls_cert_pem))) ||
-        (cfg->tls_key_pem && !(srv->tls_key = strdup(cfg->tls_key_pem))) ||
-        http_metrics_init(&srv->metrics, srv->n_routes) < 0) {
+        (cfg->tls_key_pem && !(srv->tls_key = strdup(cfg->tls_key_pem)))) {
         server_free(srv);
         return -ENOMEM;
+    }
+    r = http_metrics_init(&srv->metrics, cfg->metrics, srv->n_routes);
+    if (r < 0) {
+        server_free(srv);
+        return r;
     }
 
     struct MHD_OptionItem tls_options[] = {

@@ -6,7 +6,6 @@
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,6 +45,7 @@ struct httpc_pull {
     struct httpc_xfer x;
     struct curl_slist *list; /* request headers, alive until the handle leaves the multi */
     long timeout_ms;
+    int cancel_fd; /* -1, or a descriptor whose readability cuts waits short */
     char *buf;
     size_t cap, off, len;
     bool paused;   /* the write callback paused the transfer: the buffer was full */
@@ -78,17 +78,9 @@ static CURLcode httpc_global_rc = CURLE_FAILED_INIT;
 
 static void httpc_global_init(void)
 {
+    /* SIGPIPE is left alone: with CURLOPT_NOSIGNAL it is the application's to ignore
+     * (lib/core/signals.h), as curl's own documentation asks. */
     httpc_global_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
-    /* With CURLOPT_NOSIGNAL a peer closing a socket may raise SIGPIPE; leave a handler the
-     * application installed alone. */
-    struct sigaction old;
-    if (sigaction(SIGPIPE, NULL, &old) == 0 && old.sa_handler == SIG_DFL) {
-        struct sigaction sa;
-        memset(&sa, 0, sizeof(sa));
-        sa.sa_handler = SIG_IGN;
-        sigemptyset(&sa.sa_mask);
-        sigaction(SIGPIPE, &sa, NULL);
-    }
 }
 
 static bool httpc_has_ctl(const char *s)
@@ -97,6 +89,28 @@ static bool httpc_has_ctl(const char *s)
         if ((unsigned char)*s < 0x20 || *s == 0x7f)
             return true;
     return false;
+}
+
+/* Length of the RFC 9110 token at the start of s (a header field name), 0 when none. */
+static size_t httpc_token_len(const char *s)
+{
+    size_t n = 0;
+    for (; s[n]; n++) {
+        unsigned char ch = (unsigned char)s[n];
+        if (!((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
+              (ch && strchr("!#$%&'*+-.^_`|~", ch))))
+            break;
+    }
+    return n;
+}
+
+/* A field value as RFC 9110 allows it: no control characters except HTAB. */
+static bool httpc_value_ok(const char *s)
+{
+    for (; *s; s++)
+        if (((unsigned char)*s < 0x20 && *s != '\t') || *s == 0x7f)
+            return false;
+    return true;
 }
 
 static void httpc_set_error(struct httpc *c, const char *fmt, ...)
@@ -375,18 +389,33 @@ static int httpc_prepare(struct httpc *c, const char *method, const char *path,
     }
 
     struct curl_slist *list = NULL;
-    bool has_ctype = false;
+    bool has_ctype = false, has_accept = false;
     size_t n = 0;
     for (; headers && headers[n]; n++) {
         const char *h = headers[n];
-        if (n >= HTTPC_MAX_HEADERS || !strchr(h, ':') || h[0] == ':' || httpc_has_ctl(h)) {
+        size_t name_len = httpc_token_len(h);
+        if (n >= HTTPC_MAX_HEADERS || name_len == 0 || h[name_len] != ':' ||
+            !httpc_value_ok(h + name_len + 1)) {
             curl_slist_free_all(list);
             httpc_set_error(c, "invalid or too many request headers");
             return -EINVAL;
         }
-        if (strncasecmp(h, "Content-Type:", 13) == 0)
+        if (name_len == 12 && strncasecmp(h, "Content-Type", 12) == 0)
             has_ctype = true;
-        struct curl_slist *nl = curl_slist_append(list, h);
+        if (name_len == 6 && strncasecmp(h, "Accept", 6) == 0)
+            has_accept = true;
+        /* curl reads "Name:" with nothing but blanks after the colon as "do not send Name"
+         * (the extras below rely on that) and sends an empty header only when written
+         * "Name;". An empty value is legal HTTP, so it is sent. */
+        _cleanup_free_ char *empty = NULL;
+        if (h[name_len + 1 + strspn(h + name_len + 1, " \t")] == '\0') {
+            if (!(empty = strndup(h, name_len + 1))) {
+                curl_slist_free_all(list);
+                return -ENOMEM;
+            }
+            empty[name_len] = ';';
+        }
+        struct curl_slist *nl = curl_slist_append(list, empty ? empty : h);
         if (!nl) {
             curl_slist_free_all(list);
             return -ENOMEM;
@@ -394,9 +423,14 @@ static int httpc_prepare(struct httpc *c, const char *method, const char *path,
         list = nl;
     }
     bool sends_body = strcmp(method, "POST") == 0 || body_len > 0;
-    /* No "Expect: 100-continue" round trip, and no invented form content type. */
-    const char *extra[] = {"Expect:", sends_body && !has_ctype ? "Content-Type:" : NULL};
-    for (size_t i = 0; i < ARRAY_SIZE(extra) && extra[i]; i++) {
+    /* curl adds only what framing needs: no "Expect: 100-continue" round trip, no invented
+     * form content type, and no default Accept (a proxied request without Accept must arrive
+     * without one; no caller relies on curl's any-type default). */
+    const char *extra[] = {"Expect:", has_accept ? NULL : "Accept:",
+                           sends_body && !has_ctype ? "Content-Type:" : NULL};
+    for (size_t i = 0; i < ARRAY_SIZE(extra); i++) {
+        if (!extra[i])
+            continue;
         struct curl_slist *nl = curl_slist_append(list, extra[i]);
         if (!nl) {
             curl_slist_free_all(list);
@@ -614,7 +648,8 @@ static bool httpc_pull_has_data(const struct httpc_pull *p)
     return p->len > p->off;
 }
 
-/* Runs the transfer until ready(p), its end, or timeout_ms. Returns 0 or -ETIMEDOUT. */
+/* Runs the transfer until ready(p), its end, timeout_ms, or p->cancel_fd turning readable.
+ * Returns 0, -ETIMEDOUT or -ECANCELED. */
 static int httpc_pull_drive(struct httpc_pull *p, bool (*ready)(const struct httpc_pull *),
                             long timeout_ms)
 {
@@ -634,14 +669,20 @@ static int httpc_pull_drive(struct httpc_pull *p, bool (*ready)(const struct htt
         int64_t left = deadline - time_mono_ms();
         if (left <= 0)
             return -ETIMEDOUT;
-        /* Returns early when a socket is ready or one of curl's own timers is due. */
-        mc = curl_multi_poll(p->c->multi, NULL, 0, left > INT_MAX ? INT_MAX : (int)left, NULL);
+        /* Returns early when a socket is ready, one of curl's own timers is due, or the
+         * caller's cancel descriptor is readable. */
+        struct curl_waitfd cancel = {.fd = p->cancel_fd, .events = CURL_WAIT_POLLIN};
+        unsigned n_extra = p->cancel_fd >= 0 ? 1 : 0;
+        mc = curl_multi_poll(p->c->multi, n_extra ? &cancel : NULL, n_extra,
+                             left > INT_MAX ? INT_MAX : (int)left, NULL);
         if (mc != CURLM_OK) {
             httpc_set_error(p->c, "%s: %s", p->what, curl_multi_strerror(mc));
             p->finished = true;
             p->result = -EIO;
             return 0;
         }
+        if (n_extra && (cancel.revents & CURL_WAIT_POLLIN))
+            return -ECANCELED;
     }
 }
 
@@ -696,6 +737,7 @@ int httpc_pull_begin(struct httpc *c, const char *method, const char *path,
     p->n_headers = 0;
     p->content_length = -1;
     p->timeout_ms = timeout_ms > 0 ? timeout_ms : c->timeout_ms;
+    p->cancel_fd = -1;
     size_t pos = 0;
     p->what[0] = '\0';
     if (method && path) {
@@ -771,6 +813,11 @@ void httpc_pull_set_timeout(struct httpc_pull *p, long timeout_ms)
     p->timeout_ms = timeout_ms > 0 ? timeout_ms : p->c->timeout_ms;
 }
 
+void httpc_pull_set_cancel_fd(struct httpc_pull *p, int fd)
+{
+    p->cancel_fd = fd >= 0 ? fd : -1;
+}
+
 ssize_t httpc_pull_read(struct httpc_pull *p, char *buf, size_t max)
 {
     if (max == 0)
@@ -785,11 +832,15 @@ ssize_t httpc_pull_read(struct httpc_pull *p, char *buf, size_t max)
                 p->result = p->nomem ? -ENOMEM : httpc_result(p->c, p->what, &p->x, rc);
             }
         }
-        if (!httpc_pull_has_data(p) && !p->finished &&
-            httpc_pull_drive(p, httpc_pull_has_data, p->timeout_ms) == -ETIMEDOUT) {
+        int r = 0;
+        if (!httpc_pull_has_data(p) && !p->finished)
+            r = httpc_pull_drive(p, httpc_pull_has_data, p->timeout_ms);
+        if (r == -ETIMEDOUT)
             httpc_set_error(p->c, "%s: no data within %ld ms", p->what, p->timeout_ms);
-            return -ETIMEDOUT;
-        }
+        else if (r == -ECANCELED)
+            httpc_set_error(p->c, "%s: wait cancelled", p->what);
+        if (r < 0)
+            return r;
     }
     size_t n = p->len - p->off;
     if (n == 0)

@@ -28,7 +28,8 @@ struct httpc_config {
 
 /* Creates a client; strings in cfg are copied. Returns 0, -EINVAL (no base_url and no
  * unix_socket, or a value with control characters) or -ENOMEM. The first call also runs
- * curl_global_init and ignores SIGPIPE for the process. */
+ * curl_global_init. SIGPIPE is the program's to ignore (signals_ignore_sigpipe): a peer
+ * closing a socket could otherwise end it. */
 int httpc_new(const struct httpc_config *cfg, struct httpc **ret);
 
 /* Frees the client and closes its cached connections. Accepts NULL. */
@@ -50,8 +51,12 @@ void httpc_response_done(struct httpc_response *r);
 
 /* Sends one request and reads the whole response. path starts with '/' and may carry a query
  * (escape parts with httpc_url_escape). headers is NULL or a NULL-terminated list of
- * "Name: value" strings (at most HTTPC_MAX_HEADERS). body may be NULL when body_len is 0; a
- * POST without body is sent with Content-Length: 0. Redirects are not followed.
+ * "Name: value" strings (at most HTTPC_MAX_HEADERS): Name an RFC 9110 token followed at once by
+ * the colon, value free of control characters except HTAB. Each is sent as given; an empty
+ * value ("Name:") is sent as an empty header. Besides them only Host and the body's framing
+ * (Content-Length) are added: no Accept, Expect or invented Content-Type. body may be NULL
+ * when body_len is 0; a POST without body is sent with Content-Length: 0. Redirects are not
+ * followed.
  * Returns 0 whenever an HTTP response arrived, whatever its status, and fills *ret (release
  * it with httpc_response_done); otherwise *ret is untouched and the result is -EINVAL (bad
  * method, path or header), -ETIMEDOUT, -ECONNREFUSED (could not connect or resolve),
@@ -139,10 +144,16 @@ size_t httpc_pull_buffered(const struct httpc_pull *p);
 /* Changes how long each later read waits for data (0 = the client's timeout). */
 void httpc_pull_set_timeout(struct httpc_pull *p, long timeout_ms);
 
+/* Makes each later read that has to wait give up with -ECANCELED as soon as fd is readable
+ * (e.g. stopper_fd: a shutdown wakes every waiting read at once, without polling in slices).
+ * fd is borrowed and never read; -1 removes it. Bytes already buffered are still handed out. */
+void httpc_pull_set_cancel_fd(struct httpc_pull *p, int fd);
+
 /* Copies up to max (> 0) body bytes into buf. When nothing is buffered it runs the transfer
  * until some data arrives, the response ends, or the read timeout passes. Returns the byte
- * count; 0 when the body is complete; -ETIMEDOUT when nothing arrived in time (the transfer
- * goes on: reading again is fine); or, once the transfer failed, the same negative errno on
+ * count; 0 when the body is complete; -ETIMEDOUT when nothing arrived in time, or -ECANCELED
+ * when the cancel descriptor turned readable (the transfer goes on in both cases: reading again
+ * is fine); or, once the transfer failed, the same negative errno on
  * every call (-EIO: the peer closed or broke the body, e.g. fewer bytes than its
  * Content-Length; -ENOMEM; -EINVAL when max is 0). While the buffer is full the upstream is
  * not read, so a slow reader slows the sender instead of using memory. */

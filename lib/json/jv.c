@@ -5,12 +5,14 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define JV_ELLIPSIS "..."
 
 static void jv_error_clear(struct jv_error *err)
 {
+    err->kind = JV_ERR_NONE;
     err->path[0] = '\0';
     err->message[0] = '\0';
 }
@@ -33,6 +35,18 @@ void jv_error_format(const struct jv_error *err, char *buf, size_t size)
         snprintf(buf, size, "%s: %s", err->path, err->message);
     else
         snprintf(buf, size, "%s", err->message);
+}
+
+int jv_error_to_pop(const struct jv_error *err, struct pop_error *e)
+{
+    enum api_error api = err->kind == JV_ERR_SYNTAX          ? API_BAD_JSON
+                         : err->kind == JV_ERR_UNKNOWN_FIELD ? API_UNKNOWN_FIELD
+                         : err->kind == JV_ERR_NOMEM         ? API_INTERNAL
+                                                             : API_INVALID_FIELD;
+    int r = err->kind == JV_ERR_NOMEM ? -ENOMEM : -EINVAL;
+    if (err->path[0])
+        return pop_error_set(e, r, api, err->path, "%s: %s", err->path, err->message);
+    return pop_error_set(e, r, api, NULL, "%s", err->message);
 }
 
 /* Length of s[0..len) without a trailing incomplete UTF-8 sequence, so a truncated path is
@@ -132,23 +146,69 @@ static int jv_check_depth(const json_t *v, int depth, struct jv_error *err)
     return 0;
 }
 
-int jv_parse(const char *buf, size_t len, json_t **ret, struct jv_error *err)
+/* jansson quotes the input near a syntax error raw and cut at a byte count: a control byte or
+ * half a UTF-8 character would reach the reply and the logs. Keep printable ASCII only. */
+/* jansson 2.14 can lose data when an allocation fails inside json_loadb or json_dumps and still
+ * report success (a key left out of a dump, characters dropped from a string). Every jansson
+ * allocation goes through this counter, so a parse or dump that hit a failure is refused
+ * instead of trusted. (Some failures inside its lexer end in an assert instead, load.c:442:
+ * no wrapper can catch those.) */
+static _Thread_local unsigned long jv_alloc_failures;
+
+static void *jv_json_malloc(size_t n)
+{
+    void *p = malloc(n);
+    if (!p)
+        jv_alloc_failures++;
+    return p;
+}
+
+__attribute__((constructor)) static void jv_alloc_install(void)
+{
+    json_set_alloc_funcs(jv_json_malloc, free);
+}
+
+static void jv_printable_ascii(char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s < 0x20 || (unsigned char)*s >= 0x7f)
+            *s = '?';
+}
+
+static int jv_parse_flags(const char *buf, size_t len, bool any, json_t **ret, struct jv_error *err)
 {
     jv_error_clear(err);
+    /* jansson skips a raw NUL byte between tokens ("10\0," reads as "10,"): JSON has none. */
+    const char *nul = memchr(buf, '\0', len);
+    if (nul) {
+        err->kind = JV_ERR_SYNTAX;
+        return jv_fail(err, "a NUL byte at offset %zu: JSON text has none", (size_t)(nul - buf));
+    }
     json_error_t jerr;
-    json_t *doc = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
+    unsigned long failures = jv_alloc_failures;
+    json_t *doc = json_loadb(buf, len, JSON_REJECT_DUPLICATES | (any ? JSON_DECODE_ANY : 0), &jerr);
+    if (jv_alloc_failures != failures) {
+        json_decref(doc);
+        doc = NULL;
+        jerr.text[0] = '\0';
+    }
     if (!doc) {
         enum json_error_code code = json_error_code(&jerr);
-        if (code == json_error_out_of_memory) {
+        if (code == json_error_out_of_memory || !jerr.text[0]) {
             jv_fail(err, "out of memory");
+            err->kind = JV_ERR_NOMEM;
             return -ENOMEM;
         }
         const char *text = jerr.text;
         if (code == json_error_null_character)
             text = "strings must not contain NUL characters";
-        return jv_fail(err, "line %d, column %d: %s", jerr.line, jerr.column, text);
+        err->kind = JV_ERR_SYNTAX;
+        jv_fail(err, "line %d, column %d: %s", jerr.line, jerr.column, text);
+        jv_printable_ascii(err->message);
+        return -EINVAL;
     }
-    if (!json_is_object(doc)) {
+    err->kind = JV_ERR_SYNTAX; /* any failure below is the document's shape */
+    if (!any && !json_is_object(doc)) {
         json_decref(doc);
         return jv_fail(err, "expected a JSON object");
     }
@@ -160,6 +220,16 @@ int jv_parse(const char *buf, size_t len, json_t **ret, struct jv_error *err)
     jv_error_clear(err);
     *ret = doc;
     return 0;
+}
+
+int jv_parse(const char *buf, size_t len, json_t **ret, struct jv_error *err)
+{
+    return jv_parse_flags(buf, len, false, ret, err);
+}
+
+int jv_parse_value(const char *buf, size_t len, json_t **ret, struct jv_error *err)
+{
+    return jv_parse_flags(buf, len, true, ret, err);
 }
 
 static const char *jv_type_expected(enum jv_type t)
@@ -333,6 +403,7 @@ static int jv_validate_object(const json_t *obj, const struct jv_schema *schema,
         json_object_foreach ((json_t *)obj, key, child) {
             if (!jv_find_field(schema, key)) {
                 jv_path_push(err, ".", key);
+                err->kind = JV_ERR_UNKNOWN_FIELD;
                 return jv_fail(err, "unknown field");
             }
         }
@@ -357,6 +428,7 @@ static int jv_validate_object(const json_t *obj, const struct jv_schema *schema,
 int jv_validate(const json_t *doc, const struct jv_schema *schema, struct jv_error *err)
 {
     jv_error_clear(err);
+    err->kind = JV_ERR_INVALID; /* unless a more precise kind is set on the way */
     if (!json_is_object(doc))
         return jv_fail(err, "expected an object");
     if (json_object_size(doc) > JV_DEFAULT_ENTRIES_MAX)
@@ -398,7 +470,13 @@ json_t *jv_get_array(const json_t *obj, const char *key)
 
 char *jv_dump(const json_t *json)
 {
-    return json_dumps(json, JSON_COMPACT | JSON_ENCODE_ANY);
+    unsigned long failures = jv_alloc_failures;
+    char *text = json_dumps(json, JSON_COMPACT | JSON_ENCODE_ANY);
+    if (text && jv_alloc_failures != failures) {
+        free(text);
+        return NULL;
+    }
+    return text;
 }
 
 static bool jv_is_alpha(char c)

@@ -3,6 +3,9 @@
 #pragma once
 
 #include <jansson.h>
+
+#include "core/error.h"
+#include "json/cleanup.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -12,9 +15,19 @@
 #define JV_DEFAULT_ENTRIES_MAX 256 /* array/object/map entries, when jv_field.max_len is 0 */
 #define JV_MAX_KEY_LEN 128         /* characters of a JV_MAP key */
 
+/* What kind of failure, so callers choose a reply without reading the message. */
+enum jv_error_kind {
+    JV_ERR_NONE = 0,
+    JV_ERR_SYNTAX,        /* jv_parse: not JSON, duplicate key, NUL, too deep, not an object */
+    JV_ERR_UNKNOWN_FIELD, /* jv_validate: a key the schema does not know */
+    JV_ERR_INVALID,       /* jv_validate: a value of the wrong type, size or content; missing */
+    JV_ERR_NOMEM,
+};
+
 /* A failure: path is "" for the document itself, else "a.b[2].c"; message says what is wrong.
  * Both are always NUL-terminated, truncated (path ending in "...") if too long. */
 struct jv_error {
+    enum jv_error_kind kind;
     char path[256];
     char message[256];
 };
@@ -22,11 +35,21 @@ struct jv_error {
 /* Writes "path: message" (or just message when path is empty) into buf. */
 void jv_error_format(const struct jv_error *err, char *buf, size_t size);
 
+/* Records err in e: -EINVAL (-ENOMEM for JV_ERR_NOMEM) with API_BAD_JSON, API_UNKNOWN_FIELD or
+ * API_INVALID_FIELD by kind, the path as the field and "path: message" as the detail.
+ * Returns e's r. */
+int jv_error_to_pop(const struct jv_error *err, struct pop_error *e);
+
 /* Parses a request body into an object. Rejects: syntax errors (message "line L, column C:
- * <jansson's text>"), duplicate keys, strings with NUL characters, trailing data, nesting
- * deeper than JV_MAX_DEPTH, and a top level that is not an object. Returns 0 and a new
- * reference in *ret (caller decrefs), -EINVAL with err filled, or -ENOMEM. */
+ * <jansson's text>", bytes outside printable ASCII shown as '?'), duplicate keys, strings with NUL
+ * characters, trailing data, nesting deeper than JV_MAX_DEPTH, and a top level that is not an
+ * object. Returns 0 and a new reference in *ret (caller decrefs), -EINVAL with err filled, or
+ * -ENOMEM. */
 int jv_parse(const char *buf, size_t len, json_t **ret, struct jv_error *err);
+
+/* The same rules for a document whose top level may be any JSON value (an RPC answer such as
+ * `null`, `true` or an array). */
+int jv_parse_value(const char *buf, size_t len, json_t **ret, struct jv_error *err);
 
 enum jv_type {
     JV_ANY = 0, /* anything, unchecked (as item_type: elements unchecked) */
@@ -79,7 +102,9 @@ bool jv_get_bool(const json_t *obj, const char *key, bool fallback);
 json_t *jv_get_object(const json_t *obj, const char *key); /* NULL */
 json_t *jv_get_array(const json_t *obj, const char *key);  /* NULL */
 
-/* Compact serialization; returns a malloc'ed string (free()), NULL on failure. */
+/* Compact serialization (any value); returns a malloc'ed string (free()), NULL on failure,
+ * including when an allocation failed on the way (jansson may then return text with a member
+ * silently missing). Use it, not json_dumps, for anything sent to a peer. */
 char *jv_dump(const json_t *json);
 
 /* String checks usable as jv_field.check. */
@@ -87,10 +112,3 @@ const char *jv_check_name(const char *s);    /* 1-63 of [A-Za-z0-9][A-Za-z0-9_.-
 const char *jv_check_ipv4(const char *s);    /* dotted quad */
 const char *jv_check_cidr4(const char *s);   /* a.b.c.d/n, 0 <= n <= 32, host bits zero */
 const char *jv_check_env_key(const char *s); /* [A-Za-z_][A-Za-z0-9_]*, up to 128 */
-
-static inline void jv_decrefp(json_t **p)
-{
-    if (*p)
-        json_decref(*p);
-}
-#define _cleanup_json_ __attribute__((cleanup(jv_decrefp)))

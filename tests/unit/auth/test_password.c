@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "auth/base64-int.h"
 #include "auth/password.h"
+#include "core/base64.h"
 #include "core/cleanup.h"
 #include "core/parse.h"
 
@@ -69,8 +69,8 @@ static void test_format(void **state)
     const char *salt = h + strlen(prefix);
     const char *dollar = strchr(salt, '$');
     assert_non_null(dollar);
-    assert_int_equal(auth_b64_decode(salt, (size_t)(dollar - salt), false, buf, sizeof(buf)), 16);
-    assert_int_equal(auth_b64_decode(dollar + 1, strlen(dollar + 1), false, buf, sizeof(buf)), 32);
+    assert_int_equal(base64_decode(salt, (size_t)(dollar - salt), 0, buf, sizeof(buf)), 16);
+    assert_int_equal(base64_decode(dollar + 1, strlen(dollar + 1), 0, buf, sizeof(buf)), 32);
 }
 
 /* Produced by Python's hashlib.pbkdf2_hmac("sha256", b"correct horse", b"0123456789abcdef",

@@ -1,5 +1,6 @@
-/* Unit tests for lib/db: open settings, embedded migrations, statements, transactions, and a
- * committed write surviving SIGKILL of the writer. */
+/* Unit tests for lib/db: open settings, embedded migrations, statements, typed arguments and
+ * their bind failures, transactions and read snapshots, the connection pool, and a committed
+ * write surviving SIGKILL of the writer. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,6 +9,8 @@
 #include <cmocka.h>
 #include <errno.h>
 #include <signal.h>
+#include <sqlite3.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,23 +18,35 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "core/cleanup.h"
 #include "db/db.h"
 #include "test_db_migrations.h"
+#include "testlib.h"
+
+/* Binding text fails on demand with this SQLite code (linked with --wrap=sqlite3_bind_text): how
+ * an out-of-memory copy or a string over SQLITE_LIMIT_LENGTH looks to the wrapper. */
+static atomic_int bind_text_fail;
+int __real_sqlite3_bind_text(sqlite3_stmt *s, int i, const char *v, int n, void (*d)(void *));
+int __wrap_sqlite3_bind_text(sqlite3_stmt *s, int i, const char *v, int n, void (*d)(void *));
+int __wrap_sqlite3_bind_text(sqlite3_stmt *s, int i, const char *v, int n, void (*d)(void *))
+{
+    int rc = atomic_load(&bind_text_fail);
+    return rc ? rc : __real_sqlite3_bind_text(s, i, v, n, d);
+}
 
 /* What 0002_escapes.sql inserts; checks the embedder's escaping byte for byte. */
 #define ESCAPED_BODY "say \"hi\"; C:\\dir\\n ?\?=\ttab\nsecond line"
 
 struct tmp {
-    char dir[64];
-    char path[96];
+    char *dir;
+    char path[96]; /* a database file in dir, created by the test */
 };
 
 static int tmp_setup(void **state)
 {
     struct tmp *t = calloc(1, sizeof(*t));
     assert_non_null(t);
-    snprintf(t->dir, sizeof(t->dir), "/tmp/test_db.XXXXXX");
-    assert_non_null(mkdtemp(t->dir));
+    t->dir = testlib_tmpdir_new("test_db");
     snprintf(t->path, sizeof(t->path), "%s/pop.db", t->dir);
     *state = t;
     return 0;
@@ -40,13 +55,7 @@ static int tmp_setup(void **state)
 static int tmp_teardown(void **state)
 {
     struct tmp *t = *state;
-    const char *suffixes[] = {"", "-wal", "-shm", "-journal"};
-    for (size_t i = 0; i < 4; i++) {
-        char p[128];
-        snprintf(p, sizeof(p), "%s%s", t->path, suffixes[i]);
-        unlink(p);
-    }
-    rmdir(t->dir);
+    testlib_tmpdir_free(t->dir); /* the database and its -wal, -shm, -journal */
     free(t);
     return 0;
 }
@@ -286,7 +295,9 @@ static int tx_insert_two(struct db *db, void *ud)
     int r = db_prepare(db, "INSERT INTO items (name) VALUES (?)", &st);
     if (r < 0)
         return r;
-    db_bind_text(st, 1, args->b);
+    r = db_bind_text(st, 1, args->b);
+    if (r < 0)
+        return r;
     r = db_step(st);
     if (r < 0)
         return r;
@@ -423,6 +434,201 @@ static void test_committed_write_survives_sigkill(void **state)
     db_close(db);
 }
 
+static void test_typed_args(void **state)
+{
+    (void)state;
+    struct db *db = open_mem();
+    static const unsigned char bytes[] = {'a', 0, 'b', 0xff};
+    assert_int_equal(db_run(db, "INSERT INTO items (id, name, note) VALUES (?, ?, ?)",
+                            DB_ARGS(DB_INT(7), DB_TEXT("seven"), DB_BLOB(bytes, sizeof(bytes)))),
+                     1);
+    assert_int_equal(db_run(db, "INSERT INTO items (name, note) VALUES (?, ?)",
+                            DB_ARGS(DB_TEXT("eight"), DB_NULL)),
+                     1);
+    /* db_run answers rows changed; ?1 used twice is one parameter */
+    assert_int_equal(db_run(db, "UPDATE items SET note = ?1 WHERE note IS NULL OR note != ?1",
+                            DB_ARGS(DB_TEXT("n"))),
+                     2);
+    assert_int_equal(db_run(db, "DELETE FROM items WHERE name = ?", DB_ARGS(DB_TEXT("none"))), 0);
+
+    _cleanup_stmt_ struct db_stmt *s = NULL;
+    assert_int_equal(db_query_row(db, "SELECT id, note FROM items WHERE name = ?",
+                                  DB_ARGS(DB_TEXT("seven")), &s),
+                     0);
+    assert_int_equal(db_column_int64(s, 0), 7);
+    db_stmt_free(TAKE_PTR(s));
+    assert_int_equal(db_run(db, "UPDATE items SET note = ? WHERE id = ?",
+                            DB_ARGS(DB_BLOB(bytes, sizeof(bytes)), DB_INT(7))),
+                     1);
+    assert_int_equal(
+        db_query_row(db, "SELECT note FROM items WHERE id = ?", DB_ARGS(DB_INT(7)), &s), 0);
+    size_t len = 0;
+    const void *p = db_column_blob(s, 0, &len);
+    assert_int_equal(len, sizeof(bytes));
+    assert_memory_equal(p, bytes, sizeof(bytes));
+    db_stmt_free(TAKE_PTR(s));
+
+    /* No row is -ENOENT, and *ret is left alone. */
+    assert_int_equal(
+        db_query_row(db, "SELECT id FROM items WHERE name = ?", DB_ARGS(DB_TEXT("absent")), &s),
+        -ENOENT);
+    assert_null(s);
+    /* Several rows: db_query then steps. */
+    assert_int_equal(db_query(db, "SELECT name FROM items ORDER BY id", NULL, 0, &s), 0);
+    assert_int_equal(db_step(s), 1);
+    assert_string_equal(db_column_text(s, 0), "seven");
+    assert_int_equal(db_step(s), 1);
+    assert_string_equal(db_column_text(s, 0), "eight");
+    assert_int_equal(db_step(s), 0);
+    db_stmt_free(TAKE_PTR(s));
+    db_close(db);
+}
+
+static void test_argument_count_must_match(void **state)
+{
+    (void)state;
+    struct db *db = open_mem();
+    _cleanup_stmt_ struct db_stmt *s = NULL;
+    /* An argument left out would otherwise bind NULL and match nothing. */
+    assert_int_equal(db_query_row(db, "SELECT id FROM items WHERE name = ? AND note = ?",
+                                  DB_ARGS(DB_TEXT("x")), &s),
+                     -EINVAL);
+    assert_int_equal(
+        db_run(db, "INSERT INTO items (name) VALUES (?)", DB_ARGS(DB_TEXT("a"), DB_TEXT("extra"))),
+        -EINVAL);
+    assert_int_equal(db_run(db, "INSERT INTO items (name) VALUES ('b')", NULL, 0), 1);
+    /* A query is not for db_run: its rows would be dropped unseen. */
+    assert_int_equal(db_run(db, "SELECT name FROM items", NULL, 0), -EINVAL);
+    assert_int_equal(query_int(db, "SELECT count(*) FROM items"), 1);
+    db_close(db);
+}
+
+/* A failed bind is the call's error: a lookup never answers "not found" and a change never
+ * runs with NULL in place of the value. */
+static void test_bind_failure_is_an_error_not_no_row(void **state)
+{
+    (void)state;
+    struct db *db = open_mem();
+    insert_item(db, "kept", "v", 0);
+    _cleanup_stmt_ struct db_stmt *s = NULL;
+    const char *find = "SELECT id FROM items WHERE name = ?";
+
+    atomic_store(&bind_text_fail, SQLITE_NOMEM);
+    assert_int_equal(db_query_row(db, find, DB_ARGS(DB_TEXT("kept")), &s), -ENOMEM);
+    assert_null(s);
+    assert_int_equal(db_query(db, find, DB_ARGS(DB_TEXT("kept")), &s), -ENOMEM);
+    assert_null(s);
+    assert_int_equal(
+        db_run(db, "UPDATE items SET note = ? WHERE id = ?", DB_ARGS(DB_TEXT("lost"), DB_INT(1))),
+        -ENOMEM);
+    atomic_store(&bind_text_fail, SQLITE_TOOBIG);
+    assert_int_equal(db_run(db, "INSERT INTO items (name) VALUES (?)", DB_ARGS(DB_TEXT("big"))),
+                     -E2BIG);
+    atomic_store(&bind_text_fail, 0);
+
+    /* Nothing changed, and the cached statements work again. */
+    assert_int_equal(query_int(db, "SELECT count(*) FROM items WHERE note = 'v'"), 1);
+    assert_int_equal(query_int(db, "SELECT count(*) FROM items"), 1);
+    assert_int_equal(db_query_row(db, find, DB_ARGS(DB_TEXT("kept")), &s), 0);
+    db_stmt_free(TAKE_PTR(s));
+    db_close(db);
+}
+
+struct snapshot_args {
+    const char *path;
+    int64_t before, after;
+};
+
+static int read_around_a_commit(struct db *db, void *ud)
+{
+    struct snapshot_args *a = ud;
+    a->before = query_int(db, "SELECT count(*) FROM items");
+    struct db *other = NULL;
+    assert_int_equal(db_open(a->path, test_db_migrations, 2, &other), 0);
+    assert_int_equal(db_exec(other, "INSERT INTO items (name) VALUES ('meanwhile')"), 0);
+    db_close(other);
+    a->after = query_int(db, "SELECT count(*) FROM items");
+    return 0;
+}
+
+static void test_read_tx_is_one_snapshot(void **state)
+{
+    struct tmp *t = *state;
+    struct db *db = NULL;
+    assert_int_equal(db_open(t->path, test_db_migrations, 2, &db), 0);
+    struct snapshot_args a = {t->path, -1, -1};
+    assert_int_equal(db_read_tx(db, read_around_a_commit, &a), 0);
+    assert_int_equal(a.before, 0);
+    assert_int_equal(a.after, 0); /* the commit in between is not seen half-way */
+    assert_int_equal(query_int(db, "SELECT count(*) FROM items"), 1);
+    db_close(db);
+}
+
+static void test_pool(void **state)
+{
+    struct tmp *t = *state;
+    struct db_pool *pool = NULL;
+    /* Each connection to an in-memory database would be a different database. */
+    assert_int_equal(db_pool_open(":memory:", test_db_migrations, 2, &pool), -EINVAL);
+    assert_null(pool);
+    assert_int_equal(db_pool_open(t->path, test_db_migrations, 2, &pool), 0);
+
+    struct db *a = NULL, *b = NULL;
+    assert_int_equal(db_pool_get(pool, &a), 0);
+    assert_int_equal(db_pool_get(pool, &b), 0);
+    assert_ptr_not_equal(a, b);
+    assert_int_equal(db_schema_version(b), 2);
+    assert_int_equal(db_run(a, "INSERT INTO items (name) VALUES (?)", DB_ARGS(DB_TEXT("x"))), 1);
+    assert_int_equal(query_int(b, "SELECT count(*) FROM items"), 1);
+    /* Given back inside a transaction: rolled back, not inherited by the next caller. */
+    assert_int_equal(db_exec(b, "BEGIN IMMEDIATE"), 0);
+    assert_int_equal(db_run(b, "INSERT INTO items (name) VALUES ('half')", NULL, 0), 1);
+    db_pool_put(b);
+    db_pool_put(a);
+    struct db *c = NULL;
+    assert_int_equal(db_pool_get(pool, &c), 0);
+    assert_ptr_equal(c, a); /* the idle one is reused */
+    assert_int_equal(query_int(c, "SELECT count(*) FROM items"), 1);
+    {
+        _cleanup_db_put_ struct db *d = NULL;
+        assert_int_equal(db_pool_get(pool, &d), 0);
+        assert_ptr_equal(d, b);
+        assert_int_equal(db_tx(d, tx_outer, &(int){0}), 0);
+    }
+    assert_int_equal(query_int(c, "SELECT count(*) FROM items"), 3);
+    db_pool_put(c);
+    db_pool_put(NULL);
+    db_pool_close(pool);
+    db_pool_close(NULL);
+}
+
+/* A pooled connection waits for another process's write lock as long as the busy timeout
+ * says, then gives up with -EBUSY like any other: its wake-ups never turn into a hang. */
+static void test_pool_busy_wait_gives_up(void **state)
+{
+    struct tmp *t = *state;
+    struct db_pool *pool = NULL;
+    assert_int_equal(db_pool_open(t->path, test_db_migrations, 2, &pool), 0);
+    struct db *other = NULL;
+    assert_int_equal(db_open(t->path, test_db_migrations, 2, &other), 0);
+    assert_int_equal(db_exec(other, "BEGIN IMMEDIATE"), 0);
+    {
+        _cleanup_db_put_ struct db *db = NULL;
+        assert_int_equal(db_pool_get(pool, &db), 0);
+        /* Readers are not held up by a writer (WAL)... */
+        assert_int_equal(query_int(db, "SELECT count(*) FROM items"), 0);
+        /* ...a writer is, until the timeout. */
+        assert_int_equal(db_run(db, "INSERT INTO items (name) VALUES ('w')", NULL, 0), -EBUSY);
+    }
+    assert_int_equal(db_exec(other, "COMMIT"), 0);
+    db_close(other);
+    _cleanup_db_put_ struct db *db = NULL;
+    assert_int_equal(db_pool_get(pool, &db), 0);
+    assert_int_equal(db_run(db, "INSERT INTO items (name) VALUES ('w')", NULL, 0), 1);
+    db_pool_put(TAKE_PTR(db));
+    db_pool_close(pool);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -440,6 +646,12 @@ int main(void)
         cmocka_unit_test(test_tx_nested_joins_outer),
         cmocka_unit_test_setup_teardown(test_busy_is_reported, tmp_setup, tmp_teardown),
         cmocka_unit_test(test_statements_finalized_on_close),
+        cmocka_unit_test(test_typed_args),
+        cmocka_unit_test(test_argument_count_must_match),
+        cmocka_unit_test(test_bind_failure_is_an_error_not_no_row),
+        cmocka_unit_test_setup_teardown(test_read_tx_is_one_snapshot, tmp_setup, tmp_teardown),
+        cmocka_unit_test_setup_teardown(test_pool, tmp_setup, tmp_teardown),
+        cmocka_unit_test_setup_teardown(test_pool_busy_wait_gives_up, tmp_setup, tmp_teardown),
         cmocka_unit_test_setup_teardown(test_committed_write_survives_sigkill, tmp_setup,
                                         tmp_teardown),
     };

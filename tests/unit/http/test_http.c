@@ -6,45 +6,41 @@
 
 #include <cmocka.h>
 
-#include <arpa/inet.h>
 #include <curl/curl.h>
 #include <errno.h>
 #include <jansson.h>
-#include <netinet/in.h>
-#include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "core/metrics.h"
 #include "core/strbuf.h"
 #include "http/request.h"
 #include "http/server.h"
+#include "testlib.h"
+#include "testlib_http.h"
 
 #define BODY_MAX 1024
 
 struct fixture {
-    struct http_server *srv;
+    struct testlib_server srv;
     atomic_int handler_calls;
     atomic_int second_reply_result;
     atomic_bool slow_entered;
     atomic_int stream_freed;
-    bool tls;
+    /* a registry of the "service's" own, passed in the config (NULL: the server's own) */
+    struct metrics *registry;
+    struct metric *jobs;
+    atomic_int collect_fail;
     /* stream handshake: the producer waits until the client saw the first chunk */
     pthread_mutex_t lock;
     pthread_cond_t cond;
     bool client_got_first;
-};
-
-struct response {
-    long status;
-    struct strbuf body;
-    struct strbuf headers;
 };
 
 /* ---- handlers ---- */
@@ -114,19 +110,6 @@ static void h_proxy(struct http_request *req, void *userdata)
     http_reply_json(req, 200,
                     json_pack("{s:s, s:s?, s:s, s:i}", "rest", http_request_param(req, "rest"),
                               "query", qs, "path", http_request_path(req), "x_test", seen));
-}
-
-static void h_metrics(struct http_request *req, void *userdata)
-{
-    (void)userdata;
-    struct strbuf sb = STRBUF_INIT;
-    if (http_server_metrics(http_request_server(req), &sb) < 0) {
-        strbuf_done(&sb);
-        http_reply_error(req, API_INTERNAL, NULL);
-        return;
-    }
-    http_reply_text(req, 200, "text/plain; version=0.0.4", strbuf_str(&sb));
-    strbuf_done(&sb);
 }
 
 static void h_slow(struct http_request *req, void *userdata)
@@ -223,7 +206,7 @@ static const struct http_route routes[] = {
     {"GET", "/forgetful", h_forgetful, HTTP_ROUTE_PUBLIC},
     {"GET", "/twice", h_twice, HTTP_ROUTE_PUBLIC},
     {NULL, "/proxy/{*rest}", h_proxy, HTTP_ROUTE_PUBLIC},
-    {"GET", "/metrics", h_metrics, HTTP_ROUTE_PUBLIC},
+    {"GET", "/metrics", http_handle_metrics, HTTP_ROUTE_PUBLIC},
     {"GET", "/slow", h_slow, HTTP_ROUTE_PUBLIC},
     {"GET", "/stream", h_stream, HTTP_ROUTE_PUBLIC},
     {"GET", "/endless", h_endless, HTTP_ROUTE_PUBLIC},
@@ -231,156 +214,42 @@ static const struct http_route routes[] = {
 
 /* ---- client helpers ---- */
 
-static size_t collect(char *data, size_t size, size_t n, void *cls)
+/* The producer of /stream waits until the client saw its first chunk. */
+static bool signal_first_chunk(const struct testlib_response *resp, void *ud)
 {
-    strbuf_append(cls, data, size * n);
-    return size * n;
-}
-
-struct first_chunk_watch {
-    struct fixture *f;
-    struct strbuf *body;
-};
-
-static size_t collect_and_signal(char *data, size_t size, size_t n, void *cls)
-{
-    struct first_chunk_watch *w = cls;
-    strbuf_append(w->body, data, size * n);
-    if (strstr(strbuf_str(w->body), "chunk-0\n")) {
-        pthread_mutex_lock(&w->f->lock);
-        w->f->client_got_first = true;
-        pthread_cond_broadcast(&w->f->cond);
-        pthread_mutex_unlock(&w->f->lock);
+    struct fixture *f = ud;
+    if (strstr(strbuf_str(&resp->body), "chunk-0\n")) {
+        pthread_mutex_lock(&f->lock);
+        f->client_got_first = true;
+        pthread_cond_broadcast(&f->cond);
+        pthread_mutex_unlock(&f->lock);
     }
-    return size * n;
+    return true;
 }
 
-struct upload {
-    size_t left;
-};
-
-static size_t upload_read(char *buf, size_t size, size_t n, void *cls)
-{
-    struct upload *u = cls;
-    size_t k = size * n < u->left ? size * n : u->left;
-    memset(buf, 'x', k);
-    u->left -= k;
-    return k;
-}
-
-/* Sends one request; headers is NULL-terminated (may be NULL). body NULL = no body.
- * chunked_len > 0 uploads that many bytes with Transfer-Encoding: chunked instead. */
-static void request_full(struct fixture *f, const char *method, const char *path,
-                         const char *const *headers, const char *body, size_t chunked_len,
-                         struct response *resp, struct first_chunk_watch *watch)
-{
-    char url[512];
-    snprintf(url, sizeof(url), "%s://127.0.0.1:%u%s", f->tls ? "https" : "http",
-             http_server_port(f->srv), path);
-    CURL *c = curl_easy_init();
-    assert_non_null(c);
-    struct curl_slist *hl = NULL;
-    for (size_t i = 0; headers && headers[i]; i++)
-        hl = curl_slist_append(hl, headers[i]);
-    struct upload up = {chunked_len};
-    if (chunked_len) {
-        hl = curl_slist_append(hl, "Transfer-Encoding: chunked");
-        curl_easy_setopt(c, CURLOPT_POST, 1L);
-        curl_easy_setopt(c, CURLOPT_READFUNCTION, upload_read);
-        curl_easy_setopt(c, CURLOPT_READDATA, &up);
-    } else if (body) {
-        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
-    }
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-    if (strcmp(method, "HEAD") == 0)
-        curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
-    curl_easy_setopt(c, CURLOPT_PATH_AS_IS, 1L);
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, 20L);
-    /* The test certificate is a throwaway; validity dates would tie the test to the clock. */
-    curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
-    curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
-    if (watch) {
-        curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect_and_signal);
-        curl_easy_setopt(c, CURLOPT_WRITEDATA, watch);
-    } else {
-        curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
-        curl_easy_setopt(c, CURLOPT_WRITEDATA, &resp->body);
-    }
-    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, collect);
-    curl_easy_setopt(c, CURLOPT_HEADERDATA, &resp->headers);
-    CURLcode rc = curl_easy_perform(c);
-    if (rc != CURLE_OK)
-        fail_msg("curl %s %s: %s", method, path, curl_easy_strerror(rc));
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp->status);
-    curl_slist_free_all(hl);
-    curl_easy_cleanup(c);
-}
-
+/* Sends one request; headers is NULL-terminated (may be NULL). body NULL = no body. */
 static void request(struct fixture *f, const char *method, const char *path,
-                    const char *const *headers, const char *body, struct response *resp)
+                    const char *const *headers, const char *body, struct testlib_response *resp)
 {
-    request_full(f, method, path, headers, body, 0, resp, NULL);
+    struct testlib_http_opts o = {.headers = headers, .body = body};
+    testlib_http_call(f->srv.url, method, path, &o, resp);
 }
 
-static void response_done(struct response *resp)
+/* Sends one request whose reply must be lib/http's problem status/code, naming no field. */
+static void request_problem(struct fixture *f, const char *method, const char *path,
+                            const char *const *headers, const char *body, long status,
+                            const char *code)
 {
-    strbuf_done(&resp->body);
-    strbuf_done(&resp->headers);
+    struct testlib_http_opts o = {.headers = headers, .body = body};
+    testlib_call_problem(f->srv.url, method, path, &o, status, code, NULL, NULL);
 }
 
-/* The value of a response header (last occurrence), copied into out; false when absent. */
-static bool header_value(const struct response *resp, const char *name, char *out, size_t size)
+/* The reply's body as JSON (borrowed from resp); fails the test when it is not JSON. */
+static json_t *body_json(const struct testlib_response *resp)
 {
-    bool found = false;
-    const char *p = strbuf_str(&resp->headers);
-    size_t nlen = strlen(name);
-    while (*p) {
-        const char *eol = strchr(p, '\n');
-        size_t len = eol ? (size_t)(eol - p) : strlen(p);
-        if (len > nlen && strncasecmp(p, name, nlen) == 0 && p[nlen] == ':') {
-            const char *v = p + nlen + 1;
-            while (*v == ' ')
-                v++;
-            size_t vlen = (size_t)(p + len - v);
-            while (vlen && (v[vlen - 1] == '\r' || v[vlen - 1] == ' '))
-                vlen--;
-            snprintf(out, size, "%.*s", (int)vlen, v);
-            found = true;
-        }
-        p += len + (eol ? 1 : 0);
-    }
-    return found;
-}
-
-static json_t *body_json(const struct response *resp)
-{
-    json_error_t err;
-    json_t *j = json_loads(strbuf_str(&resp->body), 0, &err);
-    if (!j)
-        fail_msg("not JSON (%s): %s", err.text, strbuf_str(&resp->body));
-    return j;
-}
-
-static void assert_problem(const struct response *resp, unsigned status, const char *code)
-{
-    char ct[128], rid[128], type[160];
-    assert_int_equal(resp->status, status);
-    assert_true(header_value(resp, "Content-Type", ct, sizeof(ct)));
-    assert_string_equal(ct, "application/problem+json");
-    assert_true(header_value(resp, "X-Request-Id", rid, sizeof(rid)));
-    json_t *j = body_json(resp);
-    snprintf(type, sizeof(type), "https://pop-nfv.dev/problems/%s", code);
-    assert_string_equal(json_string_value(json_object_get(j, "type")), type);
-    assert_string_equal(json_string_value(json_object_get(j, "code")), code);
-    assert_int_equal(json_integer_value(json_object_get(j, "status")), status);
-    assert_non_null(json_string_value(json_object_get(j, "title")));
-    assert_non_null(json_string_value(json_object_get(j, "detail")));
-    assert_string_equal(json_string_value(json_object_get(j, "request_id")), rid);
-    json_decref(j);
+    if (!resp->json)
+        fail_msg("not JSON: %s", strbuf_str(&resp->body));
+    return resp->json;
 }
 
 static const char *const auth_ok[] = {"Authorization: Bearer good", NULL};
@@ -408,11 +277,26 @@ static const char test_key_pem[] =
     "7BtL06AvJTcHcIv1JW+qVIVa7lpZ6LCHZRKqj3unvJ1HUJ8UQxzvad3h\n"
     "-----END PRIVATE KEY-----\n";
 
-static int start_server_tls(void **state, unsigned timeout_s, bool tls)
+/* The service's collect hook: sets its gauge at scrape time, or fails as told. */
+static int collect_jobs(struct metrics *m, void *ud)
+{
+    (void)m;
+    struct fixture *f = ud;
+    int fail = atomic_load(&f->collect_fail);
+    return fail ? fail : metric_set(f->jobs, (const char *const[]){"queued"}, 7);
+}
+
+static int start_server_full(void **state, unsigned timeout_s, bool tls, bool registry,
+                             bool trailing_slash)
 {
     struct fixture *f = calloc(1, sizeof(*f));
     pthread_mutex_init(&f->lock, NULL);
     pthread_cond_init(&f->cond, NULL);
+    if (registry && (metrics_new(&f->registry) < 0 ||
+                     metrics_gauge(f->registry, "svc_jobs", "Jobs by state.",
+                                   (const char *const[]){"state", NULL}, &f->jobs) < 0 ||
+                     metrics_on_collect(f->registry, collect_jobs, f) < 0))
+        return -1;
     struct http_server_config cfg = {
         .bind_addr = "127.0.0.1",
         .conn_timeout_s = timeout_s,
@@ -425,24 +309,32 @@ static int start_server_tls(void **state, unsigned timeout_s, bool tls)
         .access_log = true,
         .tls_cert_pem = tls ? test_cert_pem : NULL,
         .tls_key_pem = tls ? test_key_pem : NULL,
+        .metrics = f->registry,
+        .trailing_slash = trailing_slash,
     };
-    f->tls = tls;
-    if (http_server_start(&cfg, &f->srv) < 0) {
-        free(f);
-        return -1;
-    }
+    testlib_server_start(&f->srv, &cfg);
     *state = f;
     return 0;
 }
 
 static int start_server(void **state, unsigned timeout_s)
 {
-    return start_server_tls(state, timeout_s, false);
+    return start_server_full(state, timeout_s, false, false, false);
 }
 
 static int setup_tls(void **state)
 {
-    return start_server_tls(state, 5, true);
+    return start_server_full(state, 5, true, false, false);
+}
+
+static int setup_registry(void **state)
+{
+    return start_server_full(state, 5, false, true, false);
+}
+
+static int setup_trailing_slash(void **state)
+{
+    return start_server_full(state, 5, false, false, true);
 }
 
 static int setup(void **state)
@@ -458,7 +350,8 @@ static int setup_short_timeout(void **state)
 static int teardown(void **state)
 {
     struct fixture *f = *state;
-    http_server_stop(f->srv);
+    testlib_server_stop(&f->srv);
+    metrics_free(f->registry);
     pthread_mutex_destroy(&f->lock);
     pthread_cond_destroy(&f->cond);
     free(f);
@@ -470,91 +363,107 @@ static int teardown(void **state)
 static void test_route_params_and_query(void **state)
 {
     struct fixture *f = *state;
-    struct response r = {0};
+    struct testlib_response r;
     request(f, "GET", "/v1/containers/web%201?name=a%20b", auth_ok, NULL, &r);
     assert_int_equal(r.status, 200);
-    char v[128];
-    assert_true(header_value(&r, "Content-Type", v, sizeof(v)));
-    assert_string_equal(v, "application/json");
-    assert_true(header_value(&r, "Server", v, sizeof(v)));
-    assert_string_equal(v, "pop-test");
+    testlib_assert_header(&r, "Content-Type", "application/json");
+    testlib_assert_header(&r, "Server", "pop-test");
     json_t *j = body_json(&r);
     assert_string_equal(json_string_value(json_object_get(j, "id")), "web 1");
     assert_string_equal(json_string_value(json_object_get(j, "name")), "a b");
     assert_string_equal(json_string_value(json_object_get(j, "principal")), "alice");
-    json_decref(j);
-    response_done(&r);
+    testlib_response_done(&r);
 
     request(f, "GET", "/v1/containers/x?name", auth_ok, NULL, &r);
     j = body_json(&r);
     assert_string_equal(json_string_value(json_object_get(j, "name")), ""); /* present, empty */
-    json_decref(j);
-    response_done(&r);
+    testlib_response_done(&r);
     request(f, "GET", "/v1/containers/x?other=1", auth_ok, NULL, &r);
     j = body_json(&r);
     assert_true(json_is_null(json_object_get(j, "name")));
-    json_decref(j);
-    response_done(&r);
+    testlib_response_done(&r);
 
     request(f, "POST", "/v1/containers/x/start", auth_ok, NULL, &r);
     assert_int_equal(r.status, 204);
-    response_done(&r);
+    testlib_response_done(&r);
 
     /* A parameter never matches an empty segment, and there is no implicit trailing slash. */
+    request_problem(f, "GET", "/v1/containers/", auth_ok, NULL, 404, "not-found");
+}
+
+/* With trailing_slash, "/x/" names the resource of "/x" when no pattern matches "/x/" itself;
+ * one slash only, and the method rules are those of the bare path. */
+static void test_trailing_slash(void **state)
+{
+    struct fixture *f = *state;
+    struct testlib_response r;
+    request(f, "GET", "/v1/containers/web/?name=n", auth_ok, NULL, &r);
+    assert_int_equal(r.status, 200);
+    json_t *j = body_json(&r);
+    assert_string_equal(json_string_value(json_object_get(j, "id")), "web");
+    assert_string_equal(json_string_value(json_object_get(j, "name")), "n");
+    testlib_response_done(&r);
+    request(f, "GET", "/public/", auth_ok, NULL, &r);
+    assert_int_equal(r.status, 200);
+    testlib_response_done(&r);
+    request(f, "POST", "/v1/containers/web/start/", auth_ok, NULL, &r);
+    assert_int_equal(r.status, 204);
+    testlib_response_done(&r);
+    /* "/v1/containers/": {id} never matches an empty segment; "/v1/containers" is POST only. */
     request(f, "GET", "/v1/containers/", auth_ok, NULL, &r);
-    assert_problem(&r, 404, "not-found");
-    response_done(&r);
+    testlib_assert_problem(&r, 405, "method-not-allowed", NULL, NULL);
+    testlib_assert_header(&r, "Allow", "POST");
+    testlib_response_done(&r);
+    /* The authentication hook still runs for the bare path's route. */
+    request_problem(f, "GET", "/v1/containers/web/", NULL, NULL, 401, "unauthorized");
+    request_problem(f, "GET", "/public//", auth_ok, NULL, 404, "not-found");
+    request_problem(f, "GET", "/nope/", auth_ok, NULL, 404, "not-found");
+    /* A rest capture takes the slash as part of the rest: nothing is stripped. */
+    request(f, "GET", "/proxy/a/", auth_ok, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(json_string_value(json_object_get(body_json(&r), "rest")), "a/");
+    testlib_response_done(&r);
 }
 
 static void test_not_found_and_method_not_allowed(void **state)
 {
     struct fixture *f = *state;
-    struct response r = {0};
-    char allow[128];
+    struct testlib_response r;
 
-    request(f, "GET", "/nope", auth_ok, NULL, &r);
-    assert_problem(&r, 404, "not-found");
-    response_done(&r);
+    request_problem(f, "GET", "/nope", auth_ok, NULL, 404, "not-found");
 
     request(f, "DELETE", "/v1/containers", auth_ok, NULL, &r);
-    assert_problem(&r, 405, "method-not-allowed");
-    assert_true(header_value(&r, "Allow", allow, sizeof(allow)));
-    assert_string_equal(allow, "POST");
-    response_done(&r);
+    testlib_assert_problem(&r, 405, "method-not-allowed", NULL, NULL);
+    testlib_assert_header(&r, "Allow", "POST");
+    testlib_response_done(&r);
 
     request(f, "PUT", "/v1/containers/abc", auth_ok, NULL, &r);
-    assert_problem(&r, 405, "method-not-allowed");
-    assert_true(header_value(&r, "Allow", allow, sizeof(allow)));
-    assert_string_equal(allow, "GET, HEAD");
-    response_done(&r);
+    testlib_assert_problem(&r, 405, "method-not-allowed", NULL, NULL);
+    testlib_assert_header(&r, "Allow", "GET, HEAD");
+    testlib_response_done(&r);
 
-    request(f, "GET", "/v1/../public", NULL, NULL, &r);
-    assert_problem(&r, 400, "bad-request");
-    response_done(&r);
-    request(f, "GET", "/v1/containers/%zz", auth_ok, NULL, &r);
-    assert_problem(&r, 400, "bad-request");
-    response_done(&r);
+    request_problem(f, "GET", "/v1/../public", NULL, NULL, 400, "bad-request");
+    request_problem(f, "GET", "/v1/containers/%zz", auth_ok, NULL, 400, "bad-request");
     assert_int_equal(atomic_load(&f->handler_calls), 0);
 }
 
 static void test_body_cap(void **state)
 {
     struct fixture *f = *state;
-    struct response r = {0};
+    struct testlib_response r;
     static const char *const json_ct[] = {"Content-Type: application/json",
                                           "Authorization: Bearer good", NULL};
     char *big = malloc(BODY_MAX + 2);
     memset(big, 'x', BODY_MAX + 1);
     big[BODY_MAX + 1] = '\0';
 
-    request(f, "POST", "/v1/containers", json_ct, big, &r);
-    assert_problem(&r, 413, "body-too-large");
-    response_done(&r);
+    request_problem(f, "POST", "/v1/containers", json_ct, big, 413, "body-too-large");
 
     /* Without a Content-Length the cap applies while reading. */
-    request_full(f, "POST", "/v1/containers", json_ct, NULL, BODY_MAX * 5, &r, NULL);
-    assert_problem(&r, 413, "body-too-large");
-    response_done(&r);
+    struct testlib_http_opts chunked = {.headers = json_ct, .chunked_len = BODY_MAX * 5};
+    testlib_http_call(f->srv.url, "POST", "/v1/containers", &chunked, &r);
+    testlib_assert_problem(&r, 413, "body-too-large", NULL, NULL);
+    testlib_response_done(&r);
     assert_int_equal(atomic_load(&f->handler_calls), 0);
 
     big[BODY_MAX] = '\0'; /* exactly at the cap is fine */
@@ -563,39 +472,36 @@ static void test_body_cap(void **state)
     json_t *j = body_json(&r);
     assert_int_equal(json_integer_value(json_object_get(j, "len")), BODY_MAX);
     assert_true(json_is_true(json_object_get(j, "terminated")));
-    json_decref(j);
-    response_done(&r);
+    testlib_response_done(&r);
 
-    request_full(f, "POST", "/v1/containers", json_ct, NULL, 700, &r, NULL);
+    chunked.chunked_len = 700;
+    testlib_http_call(f->srv.url, "POST", "/v1/containers", &chunked, &r);
     assert_int_equal(r.status, 201);
     j = body_json(&r);
     assert_int_equal(json_integer_value(json_object_get(j, "len")), 700);
-    json_decref(j);
-    response_done(&r);
+    testlib_response_done(&r);
     free(big);
 }
 
 static void test_unsupported_media_type(void **state)
 {
     struct fixture *f = *state;
-    struct response r = {0};
+    struct testlib_response r;
     static const char *const text_ct[] = {"Content-Type: text/plain", "Authorization: Bearer good",
                                           NULL};
     static const char *const json_charset[] = {"Content-Type: Application/JSON; charset=utf-8",
                                                "Authorization: Bearer good", NULL};
-    request(f, "POST", "/v1/containers", text_ct, "{}", &r);
-    assert_problem(&r, 415, "unsupported-media-type");
-    response_done(&r);
+    request_problem(f, "POST", "/v1/containers", text_ct, "{}", 415, "unsupported-media-type");
     assert_int_equal(atomic_load(&f->handler_calls), 0);
 
     request(f, "POST", "/v1/containers", json_charset, "{}", &r);
     assert_int_equal(r.status, 201);
-    response_done(&r);
+    testlib_response_done(&r);
 
     /* A body-less POST needs no content type. */
     request(f, "POST", "/v1/containers", auth_ok, NULL, &r);
     assert_int_equal(r.status, 201);
-    response_done(&r);
+    testlib_response_done(&r);
 }
 
 static bool is_generated_id(const char *id)
@@ -611,115 +517,101 @@ static bool is_generated_id(const char *id)
 static void test_request_id(void **state)
 {
     struct fixture *f = *state;
-    struct response r = {0};
+    struct testlib_response r;
     char rid[128], rid2[128];
 
     request(f, "GET", "/public", NULL, NULL, &r);
-    assert_true(header_value(&r, "X-Request-Id", rid, sizeof(rid)));
+    assert_true(testlib_response_header(&r, "X-Request-Id", rid, sizeof(rid)));
     assert_true(is_generated_id(rid));
-    response_done(&r);
+    testlib_response_done(&r);
     request(f, "GET", "/public", NULL, NULL, &r);
-    assert_true(header_value(&r, "X-Request-Id", rid2, sizeof(rid2)));
+    assert_true(testlib_response_header(&r, "X-Request-Id", rid2, sizeof(rid2)));
     assert_true(is_generated_id(rid2));
     assert_string_not_equal(rid, rid2);
-    response_done(&r);
+    testlib_response_done(&r);
 
     static const char *const sane[] = {"X-Request-Id: abc-123.X_y", NULL};
     request(f, "GET", "/public", sane, NULL, &r);
-    assert_true(header_value(&r, "X-Request-Id", rid, sizeof(rid)));
-    assert_string_equal(rid, "abc-123.X_y");
-    response_done(&r);
+    testlib_assert_header(&r, "X-Request-Id", "abc-123.X_y");
+    testlib_response_done(&r);
 
     static const char *const insane[] = {"X-Request-Id: bad id;rm", NULL};
     request(f, "GET", "/public", insane, NULL, &r);
-    assert_true(header_value(&r, "X-Request-Id", rid, sizeof(rid)));
+    assert_true(testlib_response_header(&r, "X-Request-Id", rid, sizeof(rid)));
     assert_true(is_generated_id(rid));
-    response_done(&r);
+    testlib_response_done(&r);
 
     char too_long[100] = "X-Request-Id: ";
     memset(too_long + strlen(too_long), 'a', 65);
     const char *const long_hdr[] = {too_long, NULL};
     request(f, "GET", "/public", long_hdr, NULL, &r);
-    assert_true(header_value(&r, "X-Request-Id", rid, sizeof(rid)));
+    assert_true(testlib_response_header(&r, "X-Request-Id", rid, sizeof(rid)));
     assert_true(is_generated_id(rid));
-    response_done(&r);
+    testlib_response_done(&r);
 
     /* Errors carry it too, in the header and the problem body. */
     request(f, "GET", "/nope", sane, NULL, &r);
-    assert_problem(&r, 404, "not-found");
-    assert_true(header_value(&r, "X-Request-Id", rid, sizeof(rid)));
-    assert_string_equal(rid, "abc-123.X_y");
-    response_done(&r);
+    testlib_assert_problem(&r, 404, "not-found", NULL, NULL);
+    testlib_assert_header(&r, "X-Request-Id", "abc-123.X_y");
+    testlib_response_done(&r);
 }
 
 static void test_authenticate_hook(void **state)
 {
     struct fixture *f = *state;
-    struct response r = {0};
-    char v[64];
+    struct testlib_response r;
     static const char *const bad[] = {"Authorization: Bearer nope", NULL};
 
     request(f, "GET", "/v1/containers/abc", NULL, NULL, &r);
-    assert_problem(&r, 401, "unauthorized");
-    assert_true(header_value(&r, "WWW-Authenticate", v, sizeof(v)));
-    assert_string_equal(v, "Bearer");
-    response_done(&r);
-    request(f, "GET", "/v1/containers/abc", bad, NULL, &r);
-    assert_problem(&r, 401, "unauthorized");
-    response_done(&r);
+    testlib_assert_problem(&r, 401, "unauthorized", NULL, NULL);
+    testlib_assert_header(&r, "WWW-Authenticate", "Bearer");
+    testlib_response_done(&r);
+    request_problem(f, "GET", "/v1/containers/abc", bad, NULL, 401, "unauthorized");
     /* Rejected before the body is read or the handler runs. */
     static const char *const json_ct[] = {"Content-Type: application/json", NULL};
-    request(f, "POST", "/v1/containers", json_ct, "{}", &r);
-    assert_problem(&r, 401, "unauthorized");
-    response_done(&r);
+    request_problem(f, "POST", "/v1/containers", json_ct, "{}", 401, "unauthorized");
     assert_int_equal(atomic_load(&f->handler_calls), 0);
 
     request(f, "GET", "/public", NULL, NULL, &r);
     assert_int_equal(r.status, 200);
     assert_string_equal(strbuf_str(&r.body), "ok");
-    response_done(&r);
+    testlib_response_done(&r);
 
     request(f, "GET", "/v1/containers/abc", auth_ok, NULL, &r);
     assert_int_equal(r.status, 200);
-    response_done(&r);
+    testlib_response_done(&r);
     assert_int_equal(atomic_load(&f->handler_calls), 1);
 }
 
 static void test_error_ext_and_single_reply(void **state)
 {
     struct fixture *f = *state;
-    struct response r = {0};
-    char v[64];
+    struct testlib_response r;
     request(f, "GET", "/twice", NULL, NULL, &r);
-    assert_problem(&r, 400, "invalid-field");
-    assert_true(header_value(&r, "Retry-After", v, sizeof(v)));
-    assert_string_equal(v, "7");
+    testlib_assert_problem(&r, 400, "invalid-field", "name", NULL);
+    testlib_assert_header(&r, "Retry-After", "7");
     json_t *j = body_json(&r);
-    assert_string_equal(json_string_value(json_object_get(j, "field")), "name");
     assert_string_equal(json_string_value(json_object_get(j, "detail")),
                         "field name must not be empty");
-    json_decref(j);
-    response_done(&r);
+    testlib_response_done(&r);
     assert_int_equal(atomic_load(&f->second_reply_result), -EALREADY);
 }
 
 static void test_forgotten_reply_is_500(void **state)
 {
     struct fixture *f = *state;
-    struct response r = {0};
-    request(f, "GET", "/forgetful", NULL, NULL, &r);
-    assert_problem(&r, 500, "internal");
-    response_done(&r);
+    struct testlib_response r;
+    request_problem(f, "GET", "/forgetful", NULL, NULL, 500, "internal");
     /* The connection thread is still healthy. */
     request(f, "GET", "/public", NULL, NULL, &r);
     assert_int_equal(r.status, 200);
-    response_done(&r);
+    testlib_response_done(&r);
 }
 
 static void test_proxy_subtree(void **state)
 {
     struct fixture *f = *state;
-    struct response r = {0};
+    struct testlib_response r;
     static const char *const hdrs[] = {"X-Test: 1", NULL};
     request(f, "PATCH", "/proxy/a/b%2Fc?x=1&y=%20", hdrs, NULL, &r);
     assert_int_equal(r.status, 200);
@@ -728,56 +620,46 @@ static void test_proxy_subtree(void **state)
     assert_string_equal(json_string_value(json_object_get(j, "query")), "x=1&y=%20");
     assert_string_equal(json_string_value(json_object_get(j, "path")), "/proxy/a/b%2Fc");
     assert_int_equal(json_integer_value(json_object_get(j, "x_test")), 1);
-    json_decref(j);
-    response_done(&r);
+    testlib_response_done(&r);
 
     request(f, "GET", "/proxy/", NULL, NULL, &r);
     assert_int_equal(r.status, 200);
     j = body_json(&r);
     assert_string_equal(json_string_value(json_object_get(j, "rest")), "");
     assert_true(json_is_null(json_object_get(j, "query")));
-    json_decref(j);
-    response_done(&r);
+    testlib_response_done(&r);
 }
 
 static void test_stream_delivers_chunks(void **state)
 {
     struct fixture *f = *state;
-    struct response r = {0};
-    struct first_chunk_watch w = {f, &r.body};
-    request_full(f, "GET", "/stream", NULL, NULL, 0, &r, &w);
+    struct testlib_response r;
+    struct testlib_http_opts watch = {.on_body = signal_first_chunk, .ud = f};
+    testlib_http_call(f->srv.url, "GET", "/stream", &watch, &r);
     assert_int_equal(r.status, 200);
     assert_string_equal(strbuf_str(&r.body), "chunk-0\nchunk-1\nchunk-2\nchunk-3\nchunk-4\n");
     char v[64];
-    assert_true(header_value(&r, "Transfer-Encoding", v, sizeof(v)));
-    assert_string_equal(v, "chunked"); /* the caller's hop-by-hop headers were dropped */
-    assert_true(header_value(&r, "Content-Type", v, sizeof(v)));
-    assert_string_equal(v, "text/plain");
-    assert_true(header_value(&r, "X-Request-Id", v, sizeof(v)));
-    response_done(&r);
+    testlib_assert_header(&r, "Transfer-Encoding",
+                          "chunked"); /* the caller's hop-by-hop headers were dropped */
+    testlib_assert_header(&r, "Content-Type", "text/plain");
+    assert_true(testlib_response_header(&r, "X-Request-Id", v, sizeof(v)));
+    testlib_response_done(&r);
 }
 
-static size_t abort_after_first(char *data, size_t size, size_t n, void *cls)
+static bool hang_up(const struct testlib_response *resp, void *ud)
 {
-    (void)data;
-    (void)cls;
-    (void)size;
-    (void)n;
-    return 0; /* makes curl hang up mid-body */
+    (void)resp;
+    (void)ud;
+    return false; /* makes curl hang up mid-body */
 }
 
 static void test_stream_client_abort_frees(void **state)
 {
     struct fixture *f = *state;
-    char url[128];
-    snprintf(url, sizeof(url), "http://127.0.0.1:%u/endless", http_server_port(f->srv));
-    CURL *c = curl_easy_init();
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, abort_after_first);
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, 20L);
-    assert_int_equal(curl_easy_perform(c), CURLE_WRITE_ERROR);
-    curl_easy_cleanup(c);
+    struct testlib_response r;
+    struct testlib_http_opts o = {.on_body = hang_up};
+    assert_int_equal(testlib_http_call(f->srv.url, "GET", "/endless", &o, &r), -ECONNABORTED);
+    testlib_response_done(&r);
     /* The producer learns of the hang-up: its free callback runs once, without a stop. */
     for (int i = 0; i < 500 && atomic_load(&f->stream_freed) == 0; i++)
         usleep(10 * 1000);
@@ -787,15 +669,15 @@ static void test_stream_client_abort_frees(void **state)
 static void test_head(void **state)
 {
     struct fixture *f = *state;
-    struct response r = {0};
+    struct testlib_response r;
     request(f, "HEAD", "/public", NULL, NULL, &r);
     assert_int_equal(r.status, 200);
     assert_string_equal(strbuf_str(&r.body), "");
-    response_done(&r);
+    testlib_response_done(&r);
     request(f, "GET", "/public", NULL, NULL, &r);
     assert_int_equal(r.status, 200);
     assert_string_equal(strbuf_str(&r.body), "ok");
-    response_done(&r);
+    testlib_response_done(&r);
 }
 
 /* The same requests over HTTPS with the in-memory certificate and key. */
@@ -807,7 +689,7 @@ static void test_tls(void **state)
 static bool metrics_contain(struct fixture *f, const char *const *needles)
 {
     for (int attempt = 0; attempt < 100; attempt++) {
-        struct response r = {0};
+        struct testlib_response r;
         request(f, "GET", "/metrics", NULL, NULL, &r);
         assert_int_equal(r.status, 200);
         bool all = true;
@@ -815,7 +697,7 @@ static bool metrics_contain(struct fixture *f, const char *const *needles)
             all = all && strstr(strbuf_str(&r.body), needles[i]);
         if (all || attempt == 99)
             print_message("%s", all ? "" : strbuf_str(&r.body));
-        response_done(&r);
+        testlib_response_done(&r);
         if (all)
             return true;
         usleep(20 * 1000); /* the completion callback may trail the client by a moment */
@@ -826,15 +708,15 @@ static bool metrics_contain(struct fixture *f, const char *const *needles)
 static void test_metrics(void **state)
 {
     struct fixture *f = *state;
-    struct response r = {0};
+    struct testlib_response r;
     for (int i = 0; i < 3; i++) {
         request(f, "GET", "/v1/containers/a", auth_ok, NULL, &r);
-        response_done(&r);
+        testlib_response_done(&r);
     }
     request(f, "GET", "/nope", NULL, NULL, &r);
-    response_done(&r);
+    testlib_response_done(&r);
     request(f, "GET", "/forgetful", NULL, NULL, &r);
-    response_done(&r);
+    testlib_response_done(&r);
     static const char *const needles[] = {
         "# TYPE http_requests_total counter\n",
         "http_requests_total{route=\"/v1/containers/{id}\",method=\"GET\",status=\"2xx\"} 3\n",
@@ -848,28 +730,64 @@ static void test_metrics(void **state)
     assert_true(metrics_contain(f, needles));
 }
 
+/* The service's registry holds the server's families too: one page with both. */
+static void test_metrics_in_service_registry(void **state)
+{
+    struct fixture *f = *state;
+    struct testlib_response r;
+    request(f, "GET", "/public", NULL, NULL, &r);
+    testlib_response_done(&r);
+    static const char *const needles[] = {
+        "# HELP svc_jobs Jobs by state.\n# TYPE svc_jobs gauge\nsvc_jobs{state=\"queued\"} 7\n",
+        "http_requests_total{route=\"/public\",method=\"GET\",status=\"2xx\"} 1\n",
+        "# TYPE http_requests_in_flight gauge\nhttp_requests_in_flight 1\n",
+        "http_request_duration_seconds_count{route=\"/public\"} 1\n",
+        NULL,
+    };
+    assert_true(metrics_contain(f, needles));
+    assert_ptr_equal(http_server_registry(f->srv.http), f->registry);
+    request(f, "GET", "/metrics", NULL, NULL, &r);
+    testlib_assert_header(&r, "Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+    testlib_response_done(&r);
+
+    /* One server per registry: a second one would count into the same series. */
+    struct http_server *other = NULL;
+    struct http_server_config cfg = {.routes = routes, .n_routes = 1, .metrics = f->registry};
+    assert_int_equal(http_server_start(&cfg, &other), -EEXIST);
+    assert_null(other);
+}
+
+/* A render that fails is a 500 problem, never a 200 with part of the page. */
+static void test_metrics_render_failure_is_500(void **state)
+{
+    struct fixture *f = *state;
+    atomic_store(&f->collect_fail, -EIO);
+    struct testlib_response r;
+    request(f, "GET", "/metrics", NULL, NULL, &r);
+    testlib_assert_problem(&r, 500, "internal", NULL, NULL);
+    assert_null(strstr(strbuf_str(&r.body), "http_requests_total"));
+    testlib_response_done(&r);
+    /* The failure is not sticky. */
+    atomic_store(&f->collect_fail, 0);
+    request(f, "GET", "/metrics", NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(strbuf_str(&r.body), "svc_jobs{state=\"queued\"} 7\n"));
+    testlib_response_done(&r);
+}
+
 static void test_idle_connection_times_out(void **state)
 {
     struct fixture *f = *state;
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    assert_true(fd >= 0);
-    struct sockaddr_in sin = {.sin_family = AF_INET, .sin_port = htons(http_server_port(f->srv))};
-    sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    assert_int_equal(connect(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
     /* Half a request line, then silence: the server must hang up on its own. */
-    assert_int_equal(write(fd, "GET /pub", 8), 8);
-    struct pollfd p = {.fd = fd, .events = POLLIN};
-    int n = poll(&p, 1, 10 * 1000);
-    assert_int_equal(n, 1);
-    char buf[256];
-    ssize_t got = read(fd, buf, sizeof(buf));
-    assert_true(got <= 0 || strncmp(buf, "HTTP/1.1 408", 12) == 0);
-    close(fd);
+    struct testlib_exchange x;
+    testlib_exchange(f->srv.port, "GET /pub", 8, 10 * 1000, &x);
+    assert_true(x.closed || x.len > 0);
+    assert_true(x.len == 0 || strncmp(x.reply, "HTTP/1.1 408", 12) == 0);
 }
 
 struct slow_client {
     struct fixture *f;
-    struct response r;
+    struct testlib_response r;
 };
 
 static void *slow_client_main(void *cls)
@@ -887,12 +805,11 @@ static void test_stop_lets_in_flight_finish(void **state)
     assert_int_equal(pthread_create(&t, NULL, slow_client_main, &sc), 0);
     while (!atomic_load(&f->slow_entered))
         usleep(1000);
-    http_server_stop(f->srv);
-    f->srv = NULL;
+    testlib_server_stop(&f->srv);
     pthread_join(t, NULL);
     assert_int_equal(sc.r.status, 200);
     assert_string_equal(strbuf_str(&sc.r.body), "done");
-    response_done(&sc.r);
+    testlib_response_done(&sc.r);
 }
 
 static void test_bad_config(void **state)
@@ -916,6 +833,7 @@ int main(void)
     curl_global_init(CURL_GLOBAL_DEFAULT);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_route_params_and_query, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_trailing_slash, setup_trailing_slash, teardown),
         cmocka_unit_test_setup_teardown(test_not_found_and_method_not_allowed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_body_cap, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unsupported_media_type, setup, teardown),
@@ -927,6 +845,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_stream_delivers_chunks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stream_client_abort_frees, setup, teardown),
         cmocka_unit_test_setup_teardown(test_metrics, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_metrics_in_service_registry, setup_registry, teardown),
+        cmocka_unit_test_setup_teardown(test_metrics_render_failure_is_500, setup_registry,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_head, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tls, setup_tls, teardown),
         cmocka_unit_test_setup_teardown(test_idle_connection_times_out, setup_short_timeout,

@@ -12,6 +12,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,8 +21,11 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "core/stopper.h"
 #include "core/strbuf.h"
+#include "core/timeutil.h"
 #include "httpc/httpc.h"
+#include "testlib.h"
 
 enum srv_mode {
     SRV_CANNED, /* answers every request with srv.canned */
@@ -222,14 +226,64 @@ static struct httpc *client_for(const struct srv *s, long timeout_ms, size_t max
     return c;
 }
 
+/* The server a test is registered with (setup_<mode>) and a client for it with the default
+ * timeout and cap; a test needing another client makes its own with client_for. */
+struct fixture {
+    struct srv s;
+    struct httpc *c;
+};
+
+static int setup_mode(void **state, enum srv_mode mode)
+{
+    struct fixture *f = calloc(1, sizeof(*f));
+    assert_non_null(f);
+    srv_start(&f->s, mode, false);
+    f->c = client_for(&f->s, 0, 0);
+    *state = f;
+    return 0;
+}
+
+static int setup_canned(void **state)
+{
+    return setup_mode(state, SRV_CANNED);
+}
+
+static int setup_silent(void **state)
+{
+    return setup_mode(state, SRV_SILENT);
+}
+
+static int setup_stream(void **state)
+{
+    return setup_mode(state, SRV_STREAM);
+}
+
+static int setup_big(void **state)
+{
+    return setup_mode(state, SRV_BIG);
+}
+
+static int setup_pieces(void **state)
+{
+    return setup_mode(state, SRV_PIECES);
+}
+
+static int teardown(void **state)
+{
+    struct fixture *f = *state;
+    httpc_free(f->c);
+    srv_stop(&f->s);
+    free(f);
+    return 0;
+}
+
 static void test_status_body_and_request_shape(void **state)
 {
-    (void)state;
-    struct srv s;
-    srv_start(&s, SRV_CANNED, false);
-    s.canned = "HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\n"
-               "Content-Length: 15\r\n\r\n{\"message\":\"x\"}";
-    struct httpc *c = client_for(&s, 0, 0);
+    struct fixture *f = *state;
+    struct srv *s = &f->s;
+    s->canned = "HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\n"
+                "Content-Length: 15\r\n\r\n{\"message\":\"x\"}";
+    struct httpc *c = f->c;
 
     const char *hdrs[] = {"X-Test: 1", NULL};
     struct httpc_response resp = {0};
@@ -238,96 +292,144 @@ static void test_status_body_and_request_shape(void **state)
     assert_int_equal(resp.body_len, 15);
     assert_string_equal(resp.body, "{\"message\":\"x\"}");
     assert_string_equal(resp.content_type, "application/json");
-    assert_non_null(strstr(s.last_req, "GET /v1/things?a=b HTTP/1.1\r\n"));
-    assert_non_null(strstr(s.last_req, "\r\nX-Test: 1\r\n"));
+    assert_non_null(strstr(s->last_req, "GET /v1/things?a=b HTTP/1.1\r\n"));
+    assert_non_null(strstr(s->last_req, "\r\nX-Test: 1\r\n"));
     httpc_response_done(&resp);
 
     /* A body with its content type and length; a POST without body says Content-Length: 0. */
     const char *json[] = {"Content-Type: application/json", NULL};
     assert_int_equal(httpc_request(c, "PUT", "/x", json, "{\"k\":1}", 7, &resp), 0);
-    assert_non_null(strstr(s.last_req, "PUT /x HTTP/1.1\r\n"));
-    assert_non_null(strstr(s.last_req, "Content-Length: 7\r\n"));
-    assert_non_null(strstr(s.last_req, "Content-Type: application/json\r\n"));
-    assert_non_null(strstr(s.last_req, "\r\n\r\n{\"k\":1}"));
+    assert_non_null(strstr(s->last_req, "PUT /x HTTP/1.1\r\n"));
+    assert_non_null(strstr(s->last_req, "Content-Length: 7\r\n"));
+    assert_non_null(strstr(s->last_req, "Content-Type: application/json\r\n"));
+    assert_non_null(strstr(s->last_req, "\r\n\r\n{\"k\":1}"));
     httpc_response_done(&resp);
     assert_int_equal(httpc_request(c, "POST", "/start", NULL, NULL, 0, &resp), 0);
-    assert_non_null(strstr(s.last_req, "POST /start HTTP/1.1\r\n"));
-    assert_non_null(strstr(s.last_req, "Content-Length: 0\r\n"));
-    assert_null(strcasestr(s.last_req, "x-www-form-urlencoded"));
-    assert_null(strcasestr(s.last_req, "Expect:"));
+    assert_non_null(strstr(s->last_req, "POST /start HTTP/1.1\r\n"));
+    assert_non_null(strstr(s->last_req, "Content-Length: 0\r\n"));
+    assert_null(strcasestr(s->last_req, "x-www-form-urlencoded"));
+    assert_null(strcasestr(s->last_req, "Expect:"));
     httpc_response_done(&resp);
 
     /* All three went over one kept-alive connection. */
-    assert_int_equal(atomic_load(&s.accepts), 1);
-    httpc_free(c);
-    srv_stop(&s);
+    assert_int_equal(atomic_load(&s->accepts), 1);
+}
+
+/* What the server received for header name: the value, "" when it came empty, NULL when the
+ * header did not arrive at all. */
+static const char *srv_header(struct srv *s, const char *name, char *out, size_t size)
+{
+    char want[64];
+    snprintf(want, sizeof(want), "\r\n%s:", name);
+    const char *p = strcasestr(s->last_req, want);
+    const char *end = strstr(s->last_req, "\r\n\r\n");
+    if (!p || p > end)
+        return NULL;
+    p += strlen(want);
+    p += strspn(p, " ");
+    size_t len = strcspn(p, "\r");
+    snprintf(out, size, "%.*s", (int)len, p);
+    return out;
+}
+
+static void test_headers_sent_as_given(void **state)
+{
+    struct fixture *f = *state;
+    struct srv *s = &f->s;
+    s->canned = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
+    struct httpc *c = f->c;
+    struct httpc_response resp = {0};
+    char v[256];
+
+    /* Pulls (the gateway's path) build their headers the same way. First, so that the
+     * requests below reuse the pull's connection (the test server serves one at a time). */
+    const char *empty_accept[] = {"Accept:", "X-Empty:", NULL};
+    struct httpc_pull *p = NULL;
+    assert_int_equal(httpc_pull_begin(c, "GET", "/p", empty_accept, NULL, 0, 2000, &p), 0);
+    httpc_pull_end(p);
+    assert_non_null(strstr(s->last_req, "GET /p HTTP/1.1\r\n"));
+    assert_non_null(srv_header(s, "Accept", v, sizeof(v)));
+    assert_string_equal(v, "");
+    assert_non_null(srv_header(s, "X-Empty", v, sizeof(v)));
+    assert_string_equal(v, "");
+    /* Empty values are legal HTTP and arrive empty; curl would drop "Name:" lines. A tab
+     * inside a value is legal too. */
+    const char *hdrs[] = {"X-Empty:", "X-Blank: \t ", "Content-Type:", "X-Tab: a\tb", NULL};
+    assert_int_equal(httpc_request(c, "POST", "/e", hdrs, "x", 1, &resp), 0);
+    httpc_response_done(&resp);
+    assert_non_null(srv_header(s, "X-Empty", v, sizeof(v)));
+    assert_string_equal(v, "");
+    assert_non_null(srv_header(s, "X-Blank", v, sizeof(v)));
+    assert_string_equal(v, "");
+    assert_non_null(srv_header(s, "X-Tab", v, sizeof(v)));
+    assert_string_equal(v, "a\tb");
+    /* An empty Content-Type stays empty: no invented form type. */
+    assert_non_null(srv_header(s, "Content-Type", v, sizeof(v)));
+    assert_string_equal(v, "");
+    assert_null(strcasestr(s->last_req, "x-www-form-urlencoded"));
+
+    /* curl invents no Accept; the caller's is sent as given. */
+    assert_int_equal(httpc_request(c, "GET", "/a", NULL, NULL, 0, &resp), 0);
+    httpc_response_done(&resp);
+    assert_null(srv_header(s, "Accept", v, sizeof(v)));
+    const char *accept[] = {"Accept: application/json", NULL};
+    assert_int_equal(httpc_request(c, "GET", "/a", accept, NULL, 0, &resp), 0);
+    httpc_response_done(&resp);
+    assert_non_null(srv_header(s, "Accept", v, sizeof(v)));
+    assert_string_equal(v, "application/json");
 }
 
 static void test_empty_body_is_empty_string(void **state)
 {
-    (void)state;
-    struct srv s;
-    srv_start(&s, SRV_CANNED, false);
-    s.canned = "HTTP/1.1 204 No Content\r\n\r\n";
-    struct httpc *c = client_for(&s, 0, 0);
+    struct fixture *f = *state;
+    struct srv *s = &f->s;
+    s->canned = "HTTP/1.1 204 No Content\r\n\r\n";
+    struct httpc *c = f->c;
     struct httpc_response resp = {0};
     assert_int_equal(httpc_request(c, "DELETE", "/things/1", NULL, NULL, 0, &resp), 0);
     assert_int_equal(resp.status, 204);
     assert_non_null(resp.body);
     assert_string_equal(resp.body, "");
     assert_null(resp.content_type);
-    assert_non_null(strstr(s.last_req, "DELETE /things/1 HTTP/1.1\r\n"));
+    assert_non_null(strstr(s->last_req, "DELETE /things/1 HTTP/1.1\r\n"));
     httpc_response_done(&resp);
-    httpc_free(c);
-    srv_stop(&s);
 }
 
 static void test_silent_server_times_out(void **state)
 {
-    (void)state;
-    struct srv s;
-    srv_start(&s, SRV_SILENT, false);
-    struct httpc *c = client_for(&s, 300, 0);
+    struct fixture *f = *state;
+    struct srv *s = &f->s;
+    struct httpc *c = client_for(s, 300, 0);
     struct httpc_response resp = {.status = -7};
     assert_int_equal(httpc_request(c, "GET", "/slow", NULL, NULL, 0, &resp), -ETIMEDOUT);
     assert_int_equal(resp.status, -7); /* untouched */
     assert_non_null(strstr(httpc_last_error(c), "/slow"));
     httpc_free(c);
-    srv_stop(&s);
 }
 
 static void test_response_cap(void **state)
 {
-    (void)state;
-    struct srv s;
-    srv_start(&s, SRV_BIG, false);
-    s.big_len = 100000;
-    struct httpc *c = client_for(&s, 0, 1000);
+    struct fixture *f = *state;
+    struct srv *s = &f->s;
+    s->big_len = 100000;
+    struct httpc *c = client_for(s, 0, 1000);
     struct httpc_response resp = {0};
     assert_int_equal(httpc_request(c, "GET", "/big", NULL, NULL, 0, &resp), -EMSGSIZE);
     assert_null(resp.body);
     httpc_free(c);
 
-    c = client_for(&s, 0, 100000);
+    c = client_for(s, 0, 100000);
     assert_int_equal(httpc_request(c, "GET", "/big", NULL, NULL, 0, &resp), 0);
     assert_int_equal(resp.body_len, 100000);
     assert_int_equal(resp.body[99999], 'x');
     httpc_response_done(&resp);
     httpc_free(c);
-    srv_stop(&s);
 }
 
 static void test_connection_refused(void **state)
 {
     (void)state;
-    /* A port that was just free: bind, read it back, close. */
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t alen = sizeof(a);
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
-    assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &alen), 0);
-    close(fd);
-    struct srv fake = {.port = ntohs(a.sin_port)};
+    struct srv fake = {.port = testlib_closed_port()};
     struct httpc *c = client_for(&fake, 0, 0);
     struct httpc_response resp = {0};
     assert_int_equal(httpc_request(c, "GET", "/", NULL, NULL, 0, &resp), -ECONNREFUSED);
@@ -361,27 +463,33 @@ static void test_unix_socket(void **state)
 
 static void test_rejects_injection_without_sending(void **state)
 {
-    (void)state;
-    struct srv s;
-    srv_start(&s, SRV_CANNED, false);
-    s.canned = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
-    struct httpc *c = client_for(&s, 0, 0);
+    struct fixture *f = *state;
+    struct srv *s = &f->s;
+    s->canned = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
+    struct httpc *c = f->c;
     struct httpc_response resp = {0};
     const char *bad_hdr[] = {"X-A: 1\r\nX-Injected: 2", NULL};
     const char *no_colon[] = {"X-A 1", NULL};
     assert_int_equal(httpc_request(c, "GET", "/", bad_hdr, NULL, 0, &resp), -EINVAL);
     assert_int_equal(httpc_request(c, "GET", "/", no_colon, NULL, 0, &resp), -EINVAL);
+    /* Names are tokens ending at the colon; values carry no control byte but HTAB. A ';' in a
+     * name would also change what curl makes of the line. */
+    const char *const bad[] = {"X A: 1",     "X-A : 1",   " X-A: 1",  ": 1",
+                               "X;A: 1",     "X;A",       "X\x01: 1", "X-A: a\033b",
+                               "X-A: a\x7f", "X-A: \x01", "X-A: a\rb"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        const char *one[] = {bad[i], NULL};
+        assert_int_equal(httpc_request(c, "GET", "/", one, NULL, 0, &resp), -EINVAL);
+    }
     assert_int_equal(httpc_request(c, "GET", "relative", NULL, NULL, 0, &resp), -EINVAL);
     assert_int_equal(httpc_request(c, "GET", "/a b", NULL, NULL, 0, &resp), -EINVAL);
     assert_int_equal(httpc_request(c, "GET", "/a\r\nX: y", NULL, NULL, 0, &resp), -EINVAL);
     assert_int_equal(httpc_request(c, "GET X", "/", NULL, NULL, 0, &resp), -EINVAL);
-    assert_int_equal(atomic_load(&s.accepts), 0);
+    assert_int_equal(atomic_load(&s->accepts), 0);
     /* The client is still usable afterwards. */
     assert_int_equal(httpc_request(c, "GET", "/", NULL, NULL, 0, &resp), 0);
     assert_int_equal(resp.status, 200);
     httpc_response_done(&resp);
-    httpc_free(c);
-    srv_stop(&s);
 }
 
 struct stream_state {
@@ -446,10 +554,9 @@ static void *st_stopper(void *ud)
 
 static void test_stream_idle_is_cancelled(void **state)
 {
-    (void)state;
-    struct srv s;
-    srv_start(&s, SRV_STREAM, false);
-    struct httpc *c = client_for(&s, 100, 0);
+    struct fixture *f = *state;
+    struct srv *s = &f->s;
+    struct httpc *c = client_for(s, 100, 0);
     struct stream_state st = {0};
     pthread_t stopper;
     assert_int_equal(pthread_create(&stopper, NULL, st_stopper, &st), 0);
@@ -465,15 +572,12 @@ static void test_stream_idle_is_cancelled(void **state)
     assert_true(st.should_stop_calls > 0);
     strbuf_done(&st.data);
     httpc_free(c);
-    srv_stop(&s);
 }
 
 static void test_stream_callback_ends_transfer(void **state)
 {
-    (void)state;
-    struct srv s;
-    srv_start(&s, SRV_STREAM, false);
-    struct httpc *c = client_for(&s, 0, 0);
+    struct fixture *f = *state;
+    struct httpc *c = f->c;
     static const struct httpc_stream_callbacks no_poll = {st_on_headers, st_on_data, NULL};
 
     struct stream_state st = {.data_result = 1, .stop_on_line = true};
@@ -490,29 +594,24 @@ static void test_stream_callback_ends_transfer(void **state)
     assert_int_equal(httpc_stream(c, "GET", "/e", NULL, NULL, 0, 300, &no_poll, &st3), -ETIMEDOUT);
     assert_string_equal(strbuf_str(&st3.data), "{\"a\":1}\n");
     strbuf_done(&st3.data);
-    httpc_free(c);
-    srv_stop(&s);
 }
 
 static void test_stream_complete_response(void **state)
 {
-    (void)state;
-    struct srv s;
-    srv_start(&s, SRV_CANNED, false);
-    s.canned =
+    struct fixture *f = *state;
+    struct srv *s = &f->s;
+    s->canned =
         "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 502 Bad Gateway\r\nContent-Type: text/plain\r\n"
         "Content-Length: 5\r\n\r\nnope\n";
-    struct httpc *c = client_for(&s, 0, 0);
+    struct httpc *c = f->c;
     struct stream_state st = {0};
     assert_int_equal(httpc_stream(c, "POST", "/p", NULL, "abc", 3, 2000, &st_cb, &st), 0);
     assert_int_equal(st.n_headers_calls, 1); /* not for the 100 */
     assert_int_equal(st.status, 502);
     assert_string_equal(st.ctype, "text/plain");
     assert_string_equal(strbuf_str(&st.data), "nope\n");
-    assert_non_null(strstr(s.last_req, "\r\n\r\nabc"));
+    assert_non_null(strstr(s->last_req, "\r\n\r\nabc"));
     strbuf_done(&st.data);
-    httpc_free(c);
-    srv_stop(&s);
 }
 
 /* Lets the SRV_PIECES server send its next piece. */
@@ -535,10 +634,9 @@ static ssize_t pull_drain(struct httpc_pull *p, struct strbuf *sb, size_t chunk)
 
 static void test_pull_headers_then_pieces(void **state)
 {
-    (void)state;
-    struct srv s;
-    srv_start(&s, SRV_PIECES, false);
-    struct httpc *c = client_for(&s, 0, 0);
+    struct fixture *f = *state;
+    struct srv *s = &f->s;
+    struct httpc *c = f->c;
     struct httpc_pull *p = NULL;
     assert_int_equal(httpc_pull_begin(c, "GET", "/pieces", NULL, NULL, 0, 2000, &p), 0);
 
@@ -563,13 +661,13 @@ static void test_pull_headers_then_pieces(void **state)
     httpc_pull_set_timeout(p, 200);
     assert_int_equal(httpc_pull_read(p, buf, sizeof(buf)), -ETIMEDOUT);
     httpc_pull_set_timeout(p, 2000);
-    srv_go(&s);
+    srv_go(s);
     assert_int_equal(httpc_pull_read(p, buf, sizeof(buf)), 6);
     assert_memory_equal(buf, "hello ", 6);
-    srv_go(&s);
+    srv_go(s);
     assert_int_equal(httpc_pull_read(p, buf, 3), 3);
     assert_memory_equal(buf, "pul", 3);
-    srv_go(&s);
+    srv_go(s);
     struct strbuf rest = STRBUF_INIT;
     assert_int_equal(pull_drain(p, &rest, 64), 0);
     assert_string_equal(strbuf_str(&rest), "led world\n");
@@ -577,18 +675,63 @@ static void test_pull_headers_then_pieces(void **state)
     assert_int_equal(httpc_pull_read(p, buf, sizeof(buf)), 0); /* the end stays the end */
     httpc_pull_end(p);
     strbuf_done(&rest);
-    httpc_free(c);
-    srv_stop(&s);
+}
+
+static void *fire_soon(void *arg)
+{
+    time_sleep_ms(100);
+    stopper_fire(arg);
+    return NULL;
+}
+
+static void test_pull_read_is_cancelled_by_its_fd(void **state)
+{
+    struct fixture *f = *state;
+    struct srv *s = &f->s;
+    struct httpc *c = f->c;
+    struct httpc_pull *p = NULL;
+    assert_int_equal(httpc_pull_begin(c, "GET", "/pieces", NULL, NULL, 0, 2000, &p), 0);
+    struct stopper *stop = NULL;
+    assert_int_equal(stopper_new(&stop), 0);
+    httpc_pull_set_cancel_fd(p, stopper_fd(stop));
+
+    /* A read waiting on a silent upstream wakes when the fd turns readable, not after its
+     * 60 s timeout. */
+    httpc_pull_set_timeout(p, 60000);
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, fire_soon, stop), 0);
+    int64_t start = time_mono_ms();
+    char buf[64];
+    assert_int_equal(httpc_pull_read(p, buf, sizeof(buf)), -ECANCELED);
+    assert_true(time_mono_ms() - start < 30000);
+    pthread_join(t, NULL);
+    assert_non_null(strstr(httpc_last_error(c), "cancelled"));
+    /* It stays readable: the next wait is cut at once too. */
+    assert_int_equal(httpc_pull_read(p, buf, sizeof(buf)), -ECANCELED);
+
+    /* The transfer went on: without the fd, reading carries on where it was. */
+    httpc_pull_set_cancel_fd(p, -1);
+    httpc_pull_set_timeout(p, 2000);
+    srv_go(s);
+    assert_int_equal(httpc_pull_read(p, buf, sizeof(buf)), 6);
+    assert_memory_equal(buf, "hello ", 6);
+    srv_go(s);
+    srv_go(s);
+    struct strbuf rest = STRBUF_INIT;
+    assert_int_equal(pull_drain(p, &rest, 64), 0);
+    assert_string_equal(strbuf_str(&rest), "pulled world\n");
+    strbuf_done(&rest);
+    httpc_pull_end(p);
+    stopper_free(stop);
 }
 
 static void test_pull_request_shape_and_keepalive(void **state)
 {
-    (void)state;
-    struct srv s;
-    srv_start(&s, SRV_CANNED, false);
-    s.canned = "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 201 Created\r\nContent-Type: text/plain\r\n"
-               "Content-Length: 5\r\n\r\nmade\n";
-    struct httpc *c = client_for(&s, 0, 0);
+    struct fixture *f = *state;
+    struct srv *s = &f->s;
+    s->canned = "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 201 Created\r\nContent-Type: text/plain\r\n"
+                "Content-Length: 5\r\n\r\nmade\n";
+    struct httpc *c = f->c;
     const char *hdrs[] = {"X-Test: pull", NULL};
     for (int i = 0; i < 3; i++) {
         char body[16];
@@ -605,31 +748,28 @@ static void test_pull_request_shape_and_keepalive(void **state)
         httpc_pull_end(p);
         char want[32];
         snprintf(want, sizeof(want), "\r\n\r\nabc%d", i);
-        assert_non_null(strstr(s.last_req, "POST /p?x=1 HTTP/1.1\r\n"));
-        assert_non_null(strstr(s.last_req, "\r\nX-Test: pull\r\n"));
-        assert_non_null(strstr(s.last_req, want));
-        assert_null(strcasestr(s.last_req, "Expect:"));
+        assert_non_null(strstr(s->last_req, "POST /p?x=1 HTTP/1.1\r\n"));
+        assert_non_null(strstr(s->last_req, "\r\nX-Test: pull\r\n"));
+        assert_non_null(strstr(s->last_req, want));
+        assert_null(strcasestr(s->last_req, "Expect:"));
     }
     /* Complete pulls leave their connection for the next one. */
-    assert_int_equal(atomic_load(&s.accepts), 1);
+    assert_int_equal(atomic_load(&s->accepts), 1);
     /* A buffered request on the same client goes over that connection too. */
     struct httpc_response resp = {0};
     assert_int_equal(httpc_request(c, "GET", "/after", NULL, NULL, 0, &resp), 0);
     assert_int_equal(resp.status, 201);
     assert_string_equal(resp.body, "made\n");
-    assert_int_equal(atomic_load(&s.accepts), 1);
+    assert_int_equal(atomic_load(&s->accepts), 1);
     httpc_response_done(&resp);
-    httpc_free(c);
-    srv_stop(&s);
 }
 
 static void test_pull_abort_then_reuse(void **state)
 {
-    (void)state;
-    struct srv s;
-    srv_start(&s, SRV_BIG, false);
-    s.big_len = 4 << 20;
-    struct httpc *c = client_for(&s, 0, 0);
+    struct fixture *f = *state;
+    struct srv *s = &f->s;
+    s->big_len = 4 << 20;
+    struct httpc *c = f->c;
     struct httpc_pull *p = NULL;
     assert_int_equal(httpc_pull_begin(c, "GET", "/big", NULL, NULL, 0, 2000, &p), 0);
     assert_int_equal(httpc_pull_content_length(p), 4 << 20);
@@ -655,9 +795,7 @@ static void test_pull_abort_then_reuse(void **state)
     assert_int_equal(strspn(strbuf_str(&all), "x"), 4 << 20);
     strbuf_done(&all);
     httpc_pull_end(p);
-    assert_int_equal(atomic_load(&s.accepts), 2);
-    httpc_free(c);
-    srv_stop(&s);
+    assert_int_equal(atomic_load(&s->accepts), 2);
 }
 
 static void test_pull_failures(void **state)
@@ -696,13 +834,7 @@ static void test_pull_failures(void **state)
     srv_stop(&s);
 
     /* Nothing listening. */
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t alen = sizeof(a);
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
-    assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &alen), 0);
-    close(fd);
-    struct srv fake = {.port = ntohs(a.sin_port)};
+    struct srv fake = {.port = testlib_closed_port()};
     c = client_for(&fake, 0, 0);
     assert_int_equal(httpc_pull_begin(c, "GET", "/", NULL, NULL, 0, 2000, &p), -ECONNREFUSED);
     assert_null(p);
@@ -721,6 +853,21 @@ static void test_url_escape(void **state)
     strbuf_done(&sb);
 }
 
+/* SIGPIPE is the application's policy (lib/core/signals.h): making clients must not change it. */
+static void test_new_leaves_sigpipe_alone(void **state)
+{
+    (void)state;
+    struct sigaction sa;
+    assert_int_equal(sigaction(SIGPIPE, NULL, &sa), 0);
+    assert_ptr_equal(sa.sa_handler, SIG_DFL);
+    struct httpc_config cfg = {.base_url = "http://127.0.0.1:1"};
+    struct httpc *c = NULL;
+    assert_int_equal(httpc_new(&cfg, &c), 0);
+    httpc_free(c);
+    assert_int_equal(sigaction(SIGPIPE, NULL, &sa), 0);
+    assert_ptr_equal(sa.sa_handler, SIG_DFL);
+}
+
 static void test_new_rejects_bad_config(void **state)
 {
     (void)state;
@@ -736,21 +883,27 @@ static void test_new_rejects_bad_config(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_status_body_and_request_shape),
-        cmocka_unit_test(test_empty_body_is_empty_string),
-        cmocka_unit_test(test_silent_server_times_out),
-        cmocka_unit_test(test_response_cap),
+        cmocka_unit_test_setup_teardown(test_status_body_and_request_shape, setup_canned, teardown),
+        cmocka_unit_test_setup_teardown(test_headers_sent_as_given, setup_canned, teardown),
+        cmocka_unit_test_setup_teardown(test_empty_body_is_empty_string, setup_canned, teardown),
+        cmocka_unit_test_setup_teardown(test_silent_server_times_out, setup_silent, teardown),
+        cmocka_unit_test_setup_teardown(test_response_cap, setup_big, teardown),
         cmocka_unit_test(test_connection_refused),
         cmocka_unit_test(test_unix_socket),
-        cmocka_unit_test(test_rejects_injection_without_sending),
-        cmocka_unit_test(test_stream_idle_is_cancelled),
-        cmocka_unit_test(test_stream_callback_ends_transfer),
-        cmocka_unit_test(test_stream_complete_response),
-        cmocka_unit_test(test_pull_headers_then_pieces),
-        cmocka_unit_test(test_pull_request_shape_and_keepalive),
-        cmocka_unit_test(test_pull_abort_then_reuse),
+        cmocka_unit_test_setup_teardown(test_rejects_injection_without_sending, setup_canned,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_stream_idle_is_cancelled, setup_stream, teardown),
+        cmocka_unit_test_setup_teardown(test_stream_callback_ends_transfer, setup_stream, teardown),
+        cmocka_unit_test_setup_teardown(test_stream_complete_response, setup_canned, teardown),
+        cmocka_unit_test_setup_teardown(test_pull_headers_then_pieces, setup_pieces, teardown),
+        cmocka_unit_test_setup_teardown(test_pull_read_is_cancelled_by_its_fd, setup_pieces,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_pull_request_shape_and_keepalive, setup_canned,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_pull_abort_then_reuse, setup_big, teardown),
         cmocka_unit_test(test_pull_failures),
         cmocka_unit_test(test_url_escape),
+        cmocka_unit_test(test_new_leaves_sigpipe_alone),
         cmocka_unit_test(test_new_rejects_bad_config),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

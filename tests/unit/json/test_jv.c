@@ -332,9 +332,28 @@ static void test_parse_syntax_errors(void **state)
     /* A raw NUL byte inside the buffer, as an HTTP body may contain. */
     static const char raw[] = {'{', '"', 'a', '"', ':', '"', 'x', '\0', 'y', '"', '}'};
     assert_string_equal(parse_error(raw, sizeof(raw)),
-                        "line 1, column 7: control character 0x0 near '\"x'");
+                        "a NUL byte at offset 7: JSON text has none");
+    /* Between tokens jansson would skip it ("10\0," reads as "10,"): refused as well (found by
+     * tests/fuzz/catalogue). */
+    static const char between[] = {'{', '"', 'a', '"', ':', '1', '0', '\0', '}'};
+    assert_string_equal(parse_error(between, sizeof(between)),
+                        "a NUL byte at offset 7: JSON text has none");
     /* Only len bytes are read: a valid prefix followed by junk is accepted. */
     assert_string_equal(parse_error("{\"a\": 1}garbage", 8), "");
+}
+
+/* jansson quotes the input near the error raw and cut at a byte count: the message keeps only
+ * printable ASCII of it, so it is valid UTF-8 in a JSON reply and cannot carry a control byte. */
+static void test_parse_error_quotes_printable_ascii(void **state)
+{
+    (void)state;
+    /* cut inside the two-byte character after a bad escape (found by tests/fuzz/json) */
+    static const char cut[] = "{\"name\":\"\\uf0\xd8\x9d\xc5\xdd}";
+    assert_string_equal(parse_error(cut, sizeof(cut) - 1),
+                        "line 1, column 14: invalid escape near '\"\\uf0?'");
+    static const char ctrl[] = "{\"a\": \x01}";
+    assert_string_equal(parse_error(ctrl, sizeof(ctrl) - 1),
+                        "line 1, column 7: invalid token near '?'");
 }
 
 static char *nested(int depth, const char *open, const char *close, const char *leaf)
@@ -378,6 +397,37 @@ static void test_parse_depth_cap(void **state)
     assert_string_equal(parse_error(buf, strlen(buf)),
                         "l[0][0][0][0][0][0][0][0][0][0][0][0][0][0][0]: nested deeper than 16 "
                         "levels");
+}
+
+/* jv_parse_value: the same caps for a document whose top level is any value (RPC answers). */
+static void test_parse_value(void **state)
+{
+    (void)state;
+    struct jv_error err;
+    const char *ok[] = {"null", "true", "17", "\"text\"", "[1,{\"a\":2}]", "{\"a\":null}"};
+    for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+        json_t *v = NULL;
+        assert_int_equal(jv_parse_value(ok[i], strlen(ok[i]), &v, &err), 0);
+        assert_non_null(v);
+        json_decref(v);
+    }
+    json_t *v = NULL;
+    const char *dup = "[{\"a\":1,\"a\":2}]";
+    assert_int_equal(jv_parse_value(dup, strlen(dup), &v, &err), -EINVAL);
+    assert_int_equal(err.kind, JV_ERR_SYNTAX);
+    assert_non_null(strstr(err.message, "duplicate object key"));
+    assert_int_equal(jv_parse_value("null x", 6, &v, &err), -EINVAL);
+    assert_int_equal(jv_parse_value("", 0, &v, &err), -EINVAL);
+    assert_int_equal(jv_parse_value("\"a\\u0000b\"", 10, &v, &err), -EINVAL);
+    assert_string_equal(strstr(err.message, "strings must not"),
+                        "strings must not contain NUL characters");
+    char *deep = nested(17, "[", "]", "0");
+    assert_int_equal(jv_parse_value(deep, strlen(deep), &v, &err), -EINVAL);
+    assert_string_equal(err.message, "nested deeper than 16 levels");
+    free(deep);
+    assert_null(v);
+    /* jv_parse itself still wants an object. */
+    assert_int_equal(jv_parse("null", 4, &v, &err), -EINVAL);
 }
 
 static void test_parse_success_clears_error(void **state)
@@ -472,6 +522,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_valid_document),
+        cmocka_unit_test(test_parse_value),
         cmocka_unit_test(test_type_errors_name_the_field),
         cmocka_unit_test(test_required_and_unknown),
         cmocka_unit_test(test_string_caps_and_checks),
@@ -480,6 +531,7 @@ int main(void)
         cmocka_unit_test(test_long_paths_are_truncated_as_valid_utf8),
         cmocka_unit_test(test_validate_rejects_non_object),
         cmocka_unit_test(test_parse_syntax_errors),
+        cmocka_unit_test(test_parse_error_quotes_printable_ascii),
         cmocka_unit_test(test_parse_depth_cap),
         cmocka_unit_test(test_parse_success_clears_error),
         cmocka_unit_test(test_readers_and_dump),

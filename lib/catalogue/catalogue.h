@@ -1,0 +1,21 @@
+/* Every Open Baton catalogue type of lib/catalogue: include this or the one header you need. */
+#pragma once
+
+#include "catalogue/base.h"
+#include "catalogue/component.h"
+#include "catalogue/configuration.h"
+#include "catalogue/date.h"
+#include "catalogue/dependency.h"
+#include "catalogue/descriptor.h"
+#include "catalogue/flavour.h"
+#include "catalogue/image.h"
+#include "catalogue/key.h"
+#include "catalogue/lifecycle.h"
+#include "catalogue/link.h"
+#include "catalogue/network.h"
+#include "catalogue/package.h"
+#include "catalogue/policy.h"
+#include "catalogue/quota.h"
+#include "catalogue/record.h"
+#include "catalogue/server.h"
+#include "catalogue/vim.h"
