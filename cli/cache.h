@@ -4,8 +4,10 @@
 
 #include <stdint.h>
 
-#define CACHE_FILE_MAX 16384 /* bytes read from a cache file */
-#define CACHE_TOKEN_MAX 8192 /* characters of a cached token */
+#include "popc/popc.h"
+
+#define CACHE_FILE_MAX 16384           /* bytes read from a cache file */
+#define CACHE_TOKEN_MAX POPC_TOKEN_MAX /* characters of a cached token: what a login may give */
 
 /* Finds (creating it with mode 0700 if needed, tightening a looser mode) the cache directory and
  * returns in *ret_path the malloc'ed path of the file for (user, url): "token-<16 hex digits of

@@ -4,6 +4,7 @@
 
 #include "core/cleanup.h"
 #include "core/log.h"
+#include "core/signals.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -158,6 +159,8 @@ int main(int argc, char **argv)
     bool help = false, verbose = false;
     int nargs = argc - 1;
     char **args = argv + 1;
+    /* A server closing the connection mid-request is an error to report, not a death. */
+    signals_ignore_sigpipe();
     log_set_level(LOG_WARN);
     int rc = main_options(&cli, &nargs, args, &help, &verbose);
     if (rc)

@@ -1,6 +1,6 @@
-/* A pop CLI session with one Pop: POP_URL and POP_AUTH, the cached bearer token (reused until
- * it nearly expires, renewed once on 401) and JSON requests that turn problem+json replies into
- * one-line errors. */
+/* A pop CLI session with one Pop: POP_URL and POP_AUTH turned into a lib/popc client whose
+ * token is kept in the CLI's token cache file (cache.h), and its failures as one-line
+ * messages for the user. */
 #pragma once
 
 #include <jansson.h>
@@ -9,10 +9,6 @@
 
 #define SESSION_CONNECT_TIMEOUT_MS 5000L
 #define SESSION_TIMEOUT_MS 60000L
-#define SESSION_EXPIRY_MARGIN_S 30 /* a cached token this close to expiry is not reused */
-#define SESSION_URL_MAX 2048
-#define SESSION_USER_MAX 64
-#define SESSION_PASSWORD_MAX 1024
 
 struct session;
 
@@ -32,9 +28,6 @@ const char *session_user(const struct session *s); /* NULL without auth */
  * error. "" before any failure. Valid until the next call. */
 const char *session_error(const struct session *s);
 
-/* HTTP status of the last response (0 when none arrived). */
-long session_status(const struct session *s);
-
 /* Logs in now (ignoring any cached token) and caches the new token; a cache that cannot be
  * written only prints a warning. Returns 0 and the expiry in *ret_expires_at, or the errors of
  * session_call. */
@@ -45,12 +38,12 @@ int session_login(struct session *s, int64_t *ret_expires_at);
  * or the errors of session_call (the file is kept then). */
 int session_logout(struct session *s);
 
-/* Sends an authenticated request: body (borrowed, may be NULL) as JSON. Uses the cached token
- * when still valid, else logs in; a 401 to a token that did not come from a login in this call
- * triggers one new login and one retry. On a 2xx returns 0 and in *ret a new reference to the
- * parsed object, or NULL for an empty body (ret may be NULL to ignore the body). Otherwise
- * returns -EREMOTEIO (the server refused: see session_error), -EACCES (no POP_AUTH), -EPROTO
- * (a 2xx whose body is not a JSON object), or a transport error (-ECONNREFUSED, -ETIMEDOUT,
- * -EIO, -EMSGSIZE, -ENOMEM); *ret untouched on failure. */
+/* Sends an authenticated request (popc_call): body (borrowed, may be NULL) as JSON, the
+ * cached token while still valid, else a login, and one new login and retry on a 401 to a
+ * token that did not come from a login in this call. On a 2xx returns 0 and in *ret a new
+ * reference to the parsed object, or NULL for an empty body (ret may be NULL to ignore the
+ * body). Otherwise returns -EREMOTEIO (the server refused: see session_error), -EACCES (no
+ * POP_AUTH), -EPROTO (a 2xx whose body is not a JSON object), or a transport error
+ * (-ECONNREFUSED, -ETIMEDOUT, -EIO, -EMSGSIZE, -ENOMEM); *ret untouched on failure. */
 int session_call(struct session *s, const char *method, const char *path, const json_t *body,
                  json_t **ret);

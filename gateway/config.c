@@ -1,5 +1,5 @@
 /* The declarative table of pop-gateway settings (GATEWAY_*), with validators for the values
- * whose syntax is the gateway's own (routes, login rate). */
+ * whose syntax is the gateway's own (routes, login rate). GATEWAY_VERBOSE is service_main's. */
 #include "config.h"
 
 #include <errno.h>
@@ -11,81 +11,96 @@
 #include "ratelimit.h"
 #include "routes.h"
 
-static const char *check_routes(const char *v)
+static int check_routes(const char *v, char *why, size_t n)
 {
-    static _Thread_local char why[160];
     struct gw_routes routes = {0};
-    int r = gw_routes_parse(v, "/healthz", &routes, why, sizeof(why));
+    int r = gw_routes_parse(v, "/healthz", &routes, why, n);
     gw_routes_done(&routes);
-    return r < 0 ? why : NULL;
+    return r < 0 ? r : 0;
 }
 
-static const char *check_rate(const char *v)
+/* An origin only: pop-nfvo serves /api/ and /oauth/ at its root, so no path may replace them. */
+static int check_nfvo_url(const char *v, char *why, size_t n)
+{
+    if (!*v)
+        return 0;
+    char spec[GW_ROUTE_TEXT_MAX + 16];
+    snprintf(spec, sizeof(spec), "/api/=%s", v);
+    struct gw_routes routes = {0};
+    int r = gw_routes_parse(spec, "/healthz", &routes, why, n);
+    if (r == 0 && routes.v[0].base_path) {
+        snprintf(why, n, "must be an origin (http://HOST:PORT) without a path");
+        r = -EINVAL;
+    } else if (r < 0) {
+        snprintf(why, n, "must be an http:// or https:// origin (http://HOST:PORT)");
+    }
+    gw_routes_done(&routes);
+    return r < 0 ? r : 0;
+}
+
+static int check_rate(const char *v, char *why, size_t n)
 {
     unsigned count, period;
-    return gw_ratelimit_parse(v, &count, &period) < 0
-               ? "must be N/s, N/m or N/h (N per period; 0 disables)"
-               : NULL;
-}
-
-static const char *check_abs_path(const char *v)
-{
-    return v[0] == '/' && !strpbrk(v, " \t\r\n?#") ? NULL : "must be a path starting with '/'";
-}
-
-#define STR(var, member, def, check, help)                                                         \
-    {                                                                                              \
-        var, CONFIG_STRING, offsetof(struct gw_config, member), def, false, false, 0, 0, check,    \
-            help                                                                                   \
-    }
-#define INT(var, member, def, lo, hi, help)                                                        \
-    {                                                                                              \
-        var, CONFIG_INT, offsetof(struct gw_config, member), def, false, false, lo, hi, NULL, help \
-    }
-#define SIZE(var, member, def, hi, help)                                                           \
-    {                                                                                              \
-        var, CONFIG_SIZE, offsetof(struct gw_config, member), def, false, false, 0, hi, NULL, help \
-    }
-
-static const struct config_field fields[] = {
-    STR("GATEWAY_LISTEN", listen, "127.0.0.1", NULL, "address to bind (IPv4 or IPv6 literal)"),
-    INT("GATEWAY_PORT", port, "8000", 0, 65535, "TCP port (0 = any free port)"),
-    STR("GATEWAY_ROUTES", routes, "/v1/=http://127.0.0.1:8080", check_routes,
-        "PREFIX=URL[;health=PATH],...: longest prefix wins; a URL with a path replaces the prefix"),
-    STR("GATEWAY_HEALTH_PATH", health_path, "/healthz", check_abs_path,
-        "default health path of each upstream"),
-    SIZE("GATEWAY_BODY_MAX", body_max, "1m", 1ll << 30, "request body cap (413 above)"),
-    SIZE("GATEWAY_HEADER_MAX", header_max, "32k", 1 << 20,
-         "memory for the request line and headers of a connection (at least 8k)"),
-    INT("GATEWAY_CONN_LIMIT", conn_limit, "512", 1, 65536, "concurrent client connections"),
-    INT("GATEWAY_CONN_TIMEOUT", conn_timeout_s, "30", 1, 3600,
-        "seconds an idle client connection is kept"),
-    INT("GATEWAY_UPSTREAM_TIMEOUT", upstream_timeout_s, "30", 1, 3600,
-        "seconds to wait for an upstream's headers, or for its next bytes (504 / cut)"),
-    STR("GATEWAY_LOGIN_RATE", login_rate, "5/m", check_rate,
-        "requests per client address to paths ending in /login, as N/s, N/m or N/h (0 = off)"),
-    STR("GATEWAY_TLS_CERT", tls_cert, "", NULL, "PEM certificate file; with the key: HTTPS"),
-    STR("GATEWAY_TLS_KEY", tls_key, "", NULL, "PEM private key file"),
-};
-
-int gw_config_load(struct gw_config *cfg, const char *file_path, char *err, size_t errlen)
-{
-    int r = config_load(fields, sizeof(fields) / sizeof(fields[0]), cfg, file_path, err, errlen);
-    if (r < 0)
-        return r;
-    if (!cfg->tls_cert[0] != !cfg->tls_key[0]) {
-        snprintf(err, errlen, "GATEWAY_TLS_CERT and GATEWAY_TLS_KEY must be set together");
+    if (gw_ratelimit_parse(v, &count, &period) < 0) {
+        snprintf(why, n, "must be N/s, N/m or N/h (N per period; 0 disables)");
         return -EINVAL;
     }
     return 0;
 }
 
-void gw_config_log(const struct gw_config *cfg)
+static int check_abs_path(const char *v, char *why, size_t n)
 {
-    config_log(fields, sizeof(fields) / sizeof(fields[0]), cfg);
+    if (v[0] == '/' && !strpbrk(v, " \t\r\n?#"))
+        return 0;
+    snprintf(why, n, "must be a path starting with '/'");
+    return -EINVAL;
 }
 
-void gw_config_done(struct gw_config *cfg)
+#define T struct gw_config
+static const struct config_field fields[] = {
+    CONFIG_STR(T, listen, "GATEWAY_LISTEN", "127.0.0.1",
+               .help = "address to bind (IPv4 or IPv6 literal)"),
+    CONFIG_INT(T, port, "GATEWAY_PORT", "8000", 0, 65535, .help = "TCP port (0 = any free port)"),
+    CONFIG_STR(T, routes, "GATEWAY_ROUTES", "/v1/=http://127.0.0.1:8080", .check = check_routes,
+               .help = "PREFIX=URL[;health=PATH],...: longest prefix wins; a URL with a path "
+                       "replaces the prefix"),
+    CONFIG_STR(T, nfvo_url, "GATEWAY_NFVO_URL", "", .check = check_nfvo_url,
+               .help = "pop-nfvo's origin (http://HOST:PORT): /api/ and /oauth/ go there; "
+                       "empty = those paths answer 503"),
+    CONFIG_STR(T, health_path, "GATEWAY_HEALTH_PATH", "/healthz", .check = check_abs_path,
+               .help = "default health path of each upstream"),
+    CONFIG_SIZE(T, body_max, "GATEWAY_BODY_MAX", "1m", 1ull << 30,
+                .help = "request body cap (413 above)"),
+    CONFIG_SIZE(T, header_max, "GATEWAY_HEADER_MAX", "32k", 1 << 20,
+                .help = "memory for the request line and headers of a connection (at least 8k)"),
+    CONFIG_INT(T, conn_limit, "GATEWAY_CONN_LIMIT", "512", 1, 65536,
+               .help = "concurrent client connections"),
+    CONFIG_INT(T, conn_timeout_s, "GATEWAY_CONN_TIMEOUT", "30", 1, 3600,
+               .help = "seconds an idle client connection is kept"),
+    CONFIG_INT(T, upstream_timeout_s, "GATEWAY_UPSTREAM_TIMEOUT", "30", 1, 3600,
+               .help = "seconds to wait for an upstream's headers, or for its next bytes (504 / "
+                       "cut)"),
+    CONFIG_STR(T, login_rate, "GATEWAY_LOGIN_RATE", "5/m", .check = check_rate,
+               .help = "requests per client address to paths ending in /login, as N/s, N/m or "
+                       "N/h (0 = off)"),
+    CONFIG_STR(T, tls_cert, "GATEWAY_TLS_CERT", "",
+               .help = "PEM certificate file; with the key: HTTPS"),
+    CONFIG_STR(T, tls_key, "GATEWAY_TLS_KEY", "", .help = "PEM private key file"),
+};
+#undef T
+
+const struct config_field *gw_config_fields(size_t *ret_n)
 {
-    config_done(fields, sizeof(fields) / sizeof(fields[0]), cfg);
+    *ret_n = sizeof(fields) / sizeof(fields[0]);
+    return fields;
+}
+
+int gw_config_check(const void *cfgp, char *why, size_t n)
+{
+    const struct gw_config *cfg = cfgp;
+    if (!cfg->tls_cert[0] != !cfg->tls_key[0]) {
+        snprintf(why, n, "GATEWAY_TLS_CERT and GATEWAY_TLS_KEY must be set together");
+        return -EINVAL;
+    }
+    return 0;
 }

@@ -9,6 +9,7 @@ struct gw_config {
     char *listen;
     int64_t port;
     char *routes;      /* "PREFIX=URL[;health=PATH],..." parsed by gw_routes_parse */
+    char *nfvo_url;    /* pop-nfvo's origin: /api/ and /oauth/ go there; "" = not set up */
     char *health_path; /* default health path of an upstream */
     uint64_t body_max;
     uint64_t header_max;
@@ -20,12 +21,9 @@ struct gw_config {
     char *tls_key;
 };
 
-/* Loads cfg from file_path (may be NULL) and the environment. Returns 0 or a negative errno
- * with a message naming the variable in err; call gw_config_done in both cases. */
-int gw_config_load(struct gw_config *cfg, const char *file_path, char *err, size_t errlen);
+struct config_field;
 
-/* Logs the effective settings at info. */
-void gw_config_log(const struct gw_config *cfg);
-
-/* Frees the strings of cfg. Accepts a zeroed cfg. */
-void gw_config_done(struct gw_config *cfg);
+/* The settings table (for service_main) and the rule across settings checked after loading:
+ * GATEWAY_TLS_CERT and GATEWAY_TLS_KEY come together. */
+const struct config_field *gw_config_fields(size_t *ret_n);
+int gw_config_check(const void *cfg, char *why, size_t n);

@@ -8,7 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/cleanup.h"
 #include "core/log.h"
+#include "core/metrics.h"
+#include "core/stopper.h"
 #include "core/strbuf.h"
 #include "core/timeutil.h"
 #include "http/request.h"
@@ -16,19 +19,101 @@
 #include "httpc/httpc.h"
 #include "pool.h"
 #include "ratelimit.h"
+#include "json/jv.h"
 
 #define GW_HEALTH_TIMEOUT_MS 2000L
 #define GW_CONNECT_TIMEOUT_MAX_MS 5000L
 
+static const char *const error_reasons[GW_ERR_COUNT] = {"refused", "timeout", "failed", "cut"};
+
+/* At scrape time: copies the proxy's counters (atomics in struct gw_upstream, bumped where the
+ * transfers run) and the pools' idle counts into the registry. */
+static int collect_upstreams(struct metrics *m, void *ud)
+{
+    (void)m;
+    struct gateway *gw = ud;
+    for (size_t i = 0; i < gw->routes.n; i++) {
+        struct gw_upstream *up = &gw->ups[i];
+        const char *prefix = gw->routes.v[i].prefix;
+        for (unsigned c = 1; c < HTTP_STATUS_CLASSES; c++)
+            metric_set(gw->m_responses, (const char *const[]){prefix, http_status_class_name(c)},
+                       (int64_t)atomic_load(&up->responses[c]));
+        for (size_t e = 0; e < GW_ERR_COUNT; e++)
+            metric_set(gw->m_errors, (const char *const[]){prefix, error_reasons[e]},
+                       (int64_t)atomic_load(&up->errors[e]));
+        const char *const v[] = {prefix};
+        metric_set(gw->m_bytes, v, (int64_t)atomic_load(&up->bytes));
+        metric_set(gw->m_in_flight, v, atomic_load(&up->in_flight));
+        metric_set(gw->m_pool_idle, v, (int64_t)gw_pool_idle(up->pool));
+    }
+    metric_set(gw->m_rate_limited, NULL, (int64_t)atomic_load(&gw->rate_limited));
+    metric_set(gw->m_unrouted, NULL, (int64_t)atomic_load(&gw->unrouted));
+    return 0;
+}
+
+/* The gateway's families, labelled by route prefix (from the configuration, never from a
+ * client), so the caps are exact. */
+static int metrics_init(struct gateway *gw)
+{
+    static const char *const by_class[] = {"prefix", "class", NULL};
+    static const char *const by_reason[] = {"prefix", "reason", NULL};
+    static const char *const by_prefix[] = {"prefix", NULL};
+    size_t n = gw->routes.n ? gw->routes.n : 1;
+    const struct {
+        enum metric_type type;
+        const char *name, *help;
+        const char *const *labels;
+        size_t max_series;
+        struct metric **ret;
+    } defs[] = {
+        {METRIC_COUNTER, "pop_gateway_upstream_responses_total",
+         "Upstream responses by status class.", by_class, n * (HTTP_STATUS_CLASSES - 1),
+         &gw->m_responses},
+        {METRIC_COUNTER, "pop_gateway_upstream_errors_total",
+         "Upstream failures: refused (502), timeout (504), failed (502), cut (body cut short).",
+         by_reason, n * GW_ERR_COUNT, &gw->m_errors},
+        {METRIC_COUNTER, "pop_gateway_upstream_bytes_total", "Response body bytes sent to clients.",
+         by_prefix, n, &gw->m_bytes},
+        {METRIC_GAUGE, "pop_gateway_upstream_in_flight", "Upstream transfers running.", by_prefix,
+         n, &gw->m_in_flight},
+        {METRIC_GAUGE, "pop_gateway_upstream_pool_idle", "Idle kept-alive upstream clients.",
+         by_prefix, n, &gw->m_pool_idle},
+        {METRIC_COUNTER, "pop_gateway_login_rate_limited_total", "Login requests refused with 429.",
+         NULL, 0, &gw->m_rate_limited},
+        {METRIC_COUNTER, "pop_gateway_unrouted_total", "Requests matching no route (404).", NULL, 0,
+         &gw->m_unrouted},
+    };
+    int r = metrics_new(&gw->metrics);
+    for (size_t i = 0; r == 0 && i < ARRAY_SIZE(defs); i++) {
+        struct metric_def d = {defs[i].type, defs[i].name, defs[i].help, defs[i].labels,
+                               defs[i].max_series};
+        r = metrics_register(gw->metrics, &d, defs[i].ret);
+    }
+    if (r == 0)
+        r = metrics_on_collect(gw->metrics, collect_upstreams, gw);
+    return r;
+}
+
 int gateway_init(struct gateway *gw, const struct gw_config *cfg, char *err, size_t errlen)
 {
-    int r = gw_routes_parse(cfg->routes, cfg->health_path, &gw->routes, err, errlen);
-    if (r < 0)
+    char *spec = NULL;
+    int r = gw_routes_spec(cfg->routes, cfg->nfvo_url, &spec);
+    if (r < 0) {
+        snprintf(err, errlen, "out of memory");
         return r;
+    }
+    r = gw_routes_parse(spec, cfg->health_path, &gw->routes, err, errlen);
+    free(spec);
+    if (r < 0)
+        return r; /* e.g. GATEWAY_ROUTES has /api/ too: "route prefix '/api/' appears twice" */
     gw->upstream_timeout_ms = (long)cfg->upstream_timeout_s * 1000;
     long connect_ms = gw->upstream_timeout_ms < GW_CONNECT_TIMEOUT_MAX_MS
                           ? gw->upstream_timeout_ms
                           : GW_CONNECT_TIMEOUT_MAX_MS;
+    if ((r = stopper_new(&gw->stop)) < 0) {
+        snprintf(err, errlen, "cannot create the stop token: %s", strerror(-r));
+        return r;
+    }
     gw->ups = calloc(gw->routes.n, sizeof(*gw->ups));
     if (!gw->ups)
         return -ENOMEM;
@@ -48,18 +133,27 @@ int gateway_init(struct gateway *gw, const struct gw_config *cfg, char *err, siz
     if (count > 0 && !(gw->login_limit = gw_ratelimit_new(count, period)))
         return -ENOMEM;
     gw->tls = cfg->tls_cert && cfg->tls_cert[0];
-    return 0;
+    r = metrics_init(gw);
+    if (r < 0)
+        snprintf(err, errlen, "cannot register the metrics: %s", strerror(-r));
+    return r;
 }
 
 void gateway_begin_stop(struct gateway *gw, int64_t drain_ms)
 {
+    /* The deadline first: a read woken by the token reads it to know how long to wait on. */
     atomic_store(&gw->stop_deadline, time_mono_ms() + (drain_ms > 0 ? drain_ms : 1));
+    if (gw->stop)
+        stopper_fire(gw->stop);
 }
 
 void gateway_done(struct gateway *gw)
 {
     if (!gw)
         return;
+    /* The server that rendered it is stopped, and the proxy never touches it. */
+    metrics_free(gw->metrics);
+    gw->metrics = NULL;
     int64_t running = 0;
     for (size_t i = 0; gw->ups && i < gw->routes.n; i++)
         running += atomic_load(&gw->ups[i].in_flight);
@@ -74,6 +168,8 @@ void gateway_done(struct gateway *gw)
     gw->ups = NULL;
     gw_ratelimit_free(gw->login_limit);
     gw->login_limit = NULL;
+    stopper_free(gw->stop);
+    gw->stop = NULL;
     gw_routes_done(&gw->routes);
 }
 
@@ -140,7 +236,7 @@ void gw_handle_healthz(struct http_request *req, void *userdata)
     json_t *body = list ? json_pack("{s:s, s:s, s:o}", "status", all_up ? "ok" : "degraded",
                                     "service", "pop-gateway", "upstreams", list)
                         : NULL;
-    char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+    char *text = body ? jv_dump(body) : NULL;
     json_decref(body);
     if (!text) {
         http_reply_error(req, API_INTERNAL, "out of memory");
@@ -154,69 +250,8 @@ void gw_handle_healthz(struct http_request *req, void *userdata)
 
 void gw_handle_metrics(struct http_request *req, void *userdata)
 {
-    struct gateway *gw = userdata;
+    (void)userdata;
     struct gw_access *a = gw_access_start(req, NULL);
-    static const char *const classes[6] = {"none", "1xx", "2xx", "3xx", "4xx", "5xx"};
-    static const char *const reasons[GW_ERR_COUNT] = {"refused", "timeout", "failed", "cut"};
-    struct strbuf sb = STRBUF_INIT;
-    int r = http_server_metrics(http_request_server(req), &sb);
-    r = r < 0 ? r
-              : strbuf_puts(&sb, "# HELP pop_gateway_upstream_responses_total Upstream responses "
-                                 "by status class.\n"
-                                 "# TYPE pop_gateway_upstream_responses_total counter\n");
-    for (size_t i = 0; r == 0 && i < gw->routes.n; i++)
-        for (size_t c = 1; r == 0 && c < 6; c++) {
-            /* Prefixes cannot hold '"', '\\' or newlines (routes.c): no escaping needed. */
-            r = strbuf_printf(
-                &sb, "pop_gateway_upstream_responses_total{prefix=\"%s\",class=\"%s\"} %llu\n",
-                gw->routes.v[i].prefix, classes[c],
-                (unsigned long long)atomic_load(&gw->ups[i].responses[c]));
-        }
-    if (r == 0)
-        r = strbuf_puts(&sb, "# HELP pop_gateway_upstream_errors_total Upstream failures: "
-                             "refused (502), timeout (504), failed (502), cut (body cut short).\n"
-                             "# TYPE pop_gateway_upstream_errors_total counter\n");
-    for (size_t i = 0; r == 0 && i < gw->routes.n; i++)
-        for (size_t e = 0; r == 0 && e < GW_ERR_COUNT; e++) {
-            r = strbuf_printf(
-                &sb, "pop_gateway_upstream_errors_total{prefix=\"%s\",reason=\"%s\"} %llu\n",
-                gw->routes.v[i].prefix, reasons[e],
-                (unsigned long long)atomic_load(&gw->ups[i].errors[e]));
-        }
-    static const char *const gauges[][3] = {
-        {"pop_gateway_upstream_bytes_total", "counter", "Response body bytes sent to clients."},
-        {"pop_gateway_upstream_in_flight", "gauge", "Upstream transfers running."},
-        {"pop_gateway_upstream_pool_idle", "gauge", "Idle kept-alive upstream clients."},
-    };
-    for (size_t g = 0; r == 0 && g < 3; g++) {
-        r = strbuf_printf(&sb, "# HELP %s %s\n# TYPE %s %s\n", gauges[g][0], gauges[g][2],
-                          gauges[g][0], gauges[g][1]);
-        for (size_t i = 0; r == 0 && i < gw->routes.n; i++) {
-            long long v = g == 0   ? (long long)atomic_load(&gw->ups[i].bytes)
-                          : g == 1 ? (long long)atomic_load(&gw->ups[i].in_flight)
-                                   : (long long)gw_pool_idle(gw->ups[i].pool);
-            r = strbuf_printf(&sb, "%s{prefix=\"%s\"} %lld\n", gauges[g][0], gw->routes.v[i].prefix,
-                              v);
-        }
-    }
-    if (r == 0)
-        r = strbuf_printf(
-            &sb,
-            "# HELP pop_gateway_login_rate_limited_total Login requests refused with 429.\n"
-            "# TYPE pop_gateway_login_rate_limited_total counter\n"
-            "pop_gateway_login_rate_limited_total %llu\n"
-            "# HELP pop_gateway_unrouted_total Requests matching no route (404).\n"
-            "# TYPE pop_gateway_unrouted_total counter\n"
-            "pop_gateway_unrouted_total %llu\n",
-            (unsigned long long)atomic_load(&gw->rate_limited),
-            (unsigned long long)atomic_load(&gw->unrouted));
-    if (r < 0) {
-        strbuf_done(&sb);
-        http_reply_error(req, API_INTERNAL, "cannot render the metrics");
-        gw_access_local(a, 500, -1);
-        return;
-    }
-    http_reply_text(req, 200, "text/plain; version=0.0.4; charset=utf-8", strbuf_str(&sb));
-    gw_access_local(a, 200, (int64_t)sb.len);
-    strbuf_done(&sb);
+    int r = http_reply_metrics(req);
+    gw_access_local(a, r >= 0 ? 200 : 500, r >= 0 ? r : -1);
 }

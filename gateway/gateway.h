@@ -8,10 +8,14 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "http/server.h"
 #include "routes.h"
 
 struct gw_pool;
+struct metric;
+struct metrics;
 struct gw_ratelimit;
+struct stopper;
 struct http_request;
 struct http_route;
 
@@ -26,7 +30,7 @@ enum gw_upstream_error {
 struct gw_upstream {
     const struct gw_route *route; /* borrowed from gateway.routes */
     struct gw_pool *pool;
-    _Atomic uint64_t responses[6]; /* by status class, [1] = 1xx ... [5] = 5xx */
+    _Atomic uint64_t responses[HTTP_STATUS_CLASSES]; /* [1] = 1xx ... [5] = 5xx; [0] unused */
     _Atomic uint64_t errors[GW_ERR_COUNT];
     _Atomic uint64_t bytes;
     _Atomic int64_t in_flight;
@@ -39,15 +43,24 @@ struct gateway {
     bool tls;
     long upstream_timeout_ms;
     _Atomic int64_t stop_deadline; /* monotonic ms after which streams are cut; 0 = running */
+    struct stopper *stop;          /* fired when the shutdown begins: wakes waiting reads */
     _Atomic uint64_t rate_limited;
     _Atomic uint64_t unrouted;
+
+    /* What GET /metrics renders (the HTTP server registers its families here too). The
+     * counters above are kept where the proxy counts and copied in by a collect hook. */
+    struct metrics *metrics;
+    struct metric *m_responses, *m_errors, *m_bytes, *m_in_flight, *m_pool_idle;
+    struct metric *m_rate_limited, *m_unrouted;
 };
 
-/* Builds the routes, pools and limiter from cfg (borrowed; only used during the call). Returns
- * 0, or -EINVAL with a message in err, or -ENOMEM. Call gateway_done in both cases. */
+/* Builds the routes, pools, limiter and metrics registry from cfg (borrowed; only used during
+ * the call). Returns 0, or -EINVAL with a message in err, or -ENOMEM. Call gateway_done in both
+ * cases. */
 int gateway_init(struct gateway *gw, const struct gw_config *cfg, char *err, size_t errlen);
 
-/* Starts a shutdown: streams still running drain_ms from now are cut. */
+/* Starts a shutdown: wakes every upstream read that is waiting, so each then waits only until
+ * drain_ms from now, when streams still running are cut. */
 void gateway_begin_stop(struct gateway *gw, int64_t drain_ms);
 
 /* Frees everything. Call it after the HTTP server is stopped: upstream transfers run in the

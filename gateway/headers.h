@@ -1,5 +1,7 @@
 /* Which headers the gateway passes on: hop-by-hop headers (RFC 9110 7.6.1) and those named in
- * Connection stay on their own hop; the gateway sets its own forwarding headers. */
+ * Connection stay on their own hop; the gateway sets its own forwarding headers. Values are
+ * never rewritten: lib/http has already refused any header with a control byte or a name that
+ * is not a token. */
 #pragma once
 
 #include <stdbool.h>

@@ -1,9 +1,6 @@
-/* pop-gateway: the HTTP front door. Loads GATEWAY_* settings, serves until SIGTERM/SIGINT,
- * then drains in-flight requests and exits. */
+/* pop-gateway: the HTTP front door. On service_main: loads GATEWAY_* settings, serves until
+ * SIGTERM/SIGINT, then drains in-flight requests and exits. */
 #include <errno.h>
-#include <pthread.h>
-#include <signal.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,18 +8,11 @@
 #include "config.h"
 #include "core/cleanup.h"
 #include "core/log.h"
-#include "core/signals.h"
+#include "core/service.h"
 #include "gateway.h"
 #include "http/server.h"
 
 #define GW_PEM_MAX (1024 * 1024)
-
-static void usage(FILE *f)
-{
-    fprintf(f, "usage: pop-gateway [-verbose] [-config FILE]\n"
-               "Settings come from GATEWAY_* environment variables (see gateway/README.md),\n"
-               "optionally from FILE (KEY=VALUE lines), the environment winning.\n");
-}
 
 /* Reads a whole PEM file (capped) into a malloc'ed string. Returns 0 or -errno. */
 static int read_pem(const char *path, char **ret)
@@ -43,96 +33,97 @@ static int read_pem(const char *path, char **ret)
     return 0;
 }
 
-static int serve(const char *config_file, bool verbose)
-{
-    if (verbose)
-        log_set_level(LOG_DEBUG);
-    struct gw_config cfg = {0};
-    struct gateway gw = {0};
-    struct http_server *srv = NULL;
-    _cleanup_free_ char *cert = NULL, *key = NULL;
-    char err[256] = "";
-    int status = 1;
+/* What start hands to stop. The PEM text stays with it for the server's lifetime. */
+struct gw_service {
+    struct gateway gw;
+    struct http_server *srv;
+    char *cert, *key;
+    int64_t drain_ms;
+};
 
-    if (gw_config_load(&cfg, config_file, err, sizeof(err)) < 0) {
-        log_error("config: %s", err);
-        goto out;
+static void gw_service_stop(void *state)
+{
+    struct gw_service *s = state;
+    /* Streams still running when the server's drain period ends are cut. */
+    if (s->srv)
+        gateway_begin_stop(&s->gw, s->drain_ms);
+    http_server_stop(s->srv);
+    gateway_done(&s->gw);
+    free(s->cert);
+    free(s->key);
+    free(s);
+}
+
+static int gw_service_start(void *cfgp, struct service_started *ret, struct pop_error *err)
+{
+    const struct gw_config *cfg = cfgp;
+    struct gw_service *s = calloc(1, sizeof(*s));
+    if (!s)
+        return pop_error_set(err, -ENOMEM, API_ERROR_COUNT, NULL, "out of memory");
+    s->drain_ms = cfg->conn_timeout_s * 1000;
+    char why[256] = "";
+    int r = gateway_init(&s->gw, cfg, why, sizeof(why));
+    if (r < 0) {
+        pop_error_set(err, r, API_ERROR_COUNT, NULL, "%s", why[0] ? why : "out of memory");
+        goto fail;
     }
-    gw_config_log(&cfg);
-    if (gateway_init(&gw, &cfg, err, sizeof(err)) < 0) {
-        log_error("config: %s", err[0] ? err : "out of memory");
-        goto out;
-    }
-    if (cfg.tls_cert[0]) {
-        int r = read_pem(cfg.tls_cert, &cert);
+    if (cfg->tls_cert[0]) {
+        r = read_pem(cfg->tls_cert, &s->cert);
         if (r == 0)
-            r = read_pem(cfg.tls_key, &key);
+            r = read_pem(cfg->tls_key, &s->key);
         if (r < 0) {
-            log_error("config: cannot read GATEWAY_TLS_CERT/GATEWAY_TLS_KEY: %s", strerror(-r));
-            goto out;
+            pop_error_set(err, r, API_ERROR_COUNT, NULL,
+                          "cannot read GATEWAY_TLS_CERT/GATEWAY_TLS_KEY: %s", strerror(-r));
+            goto fail;
         }
     }
-    for (size_t i = 0; i < gw.routes.n; i++)
-        log_info("route %s -> %s", gw.routes.v[i].prefix, gw.routes.v[i].url);
+    for (size_t i = 0; i < s->gw.routes.n; i++)
+        log_info("route %s -> %s", s->gw.routes.v[i].prefix, s->gw.routes.v[i].url);
 
     size_t n_routes;
     const struct http_route *routes = gateway_http_routes(&n_routes);
     struct http_server_config hc = {
-        .bind_addr = cfg.listen,
-        .port = (uint16_t)cfg.port,
-        .conn_limit = (unsigned)cfg.conn_limit,
-        .conn_timeout_s = (unsigned)cfg.conn_timeout_s,
-        .body_max = cfg.body_max,
-        .header_max = cfg.header_max,
+        .bind_addr = cfg->listen,
+        .port = (uint16_t)cfg->port,
+        .conn_limit = (unsigned)cfg->conn_limit,
+        .conn_timeout_s = (unsigned)cfg->conn_timeout_s,
+        .body_max = cfg->body_max,
+        .header_max = cfg->header_max,
         .routes = routes,
         .n_routes = n_routes,
-        .userdata = &gw,
+        .userdata = &s->gw,
         /* The gateway writes its own access line, which names the upstream. */
         .access_log = false,
-        .tls_cert_pem = cert,
-        .tls_key_pem = key,
+        .tls_cert_pem = s->cert,
+        .tls_key_pem = s->key,
+        .metrics = s->gw.metrics,
     };
-    int r = http_server_start(&hc, &srv);
+    r = http_server_start(&hc, &s->srv);
     if (r < 0) {
-        log_error("start-up: cannot listen on %s:%lld: %s", cfg.listen, (long long)cfg.port,
-                  strerror(-r));
-        goto out;
+        pop_error_set(err, r, API_ERROR_COUNT, NULL, "cannot listen on %s:%lld: %s", cfg->listen,
+                      (long long)cfg->port, strerror(-r));
+        goto fail;
     }
-    log_info("pop-gateway ready on %s://%s:%u", cert ? "https" : "http", cfg.listen,
-             http_server_port(srv));
-
-    int sig = signals_wait_termination();
-    log_info("received %s; shutting down", sig == SIGTERM ? "SIGTERM" : "SIGINT");
-    /* Streams still running when the server's drain period ends are cut. */
-    gateway_begin_stop(&gw, cfg.conn_timeout_s * 1000);
-    status = 0;
-out:
-    http_server_stop(srv);
-    gateway_done(&gw);
-    gw_config_done(&cfg);
-    return status;
+    snprintf(ret->ready_on, sizeof(ret->ready_on), "%s://%s:%u", s->cert ? "https" : "http",
+             cfg->listen, http_server_port(s->srv));
+    ret->state = s;
+    return 0;
+fail:
+    gw_service_stop(s);
+    return r;
 }
 
 int main(int argc, char **argv)
 {
-    signals_block_termination();
-
-    const char *config_file = NULL;
-    bool verbose = false;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "-verbose") == 0 || strcmp(argv[i], "--verbose") == 0) {
-            verbose = true;
-        } else if ((strcmp(argv[i], "-config") == 0 || strcmp(argv[i], "--config") == 0) &&
-                   i + 1 < argc) {
-            config_file = argv[++i];
-        } else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
-            usage(stdout);
-            return 0;
-        } else {
-            fprintf(stderr, "pop-gateway: unknown argument '%s'\n", argv[i]);
-            usage(stderr);
-            return 2;
-        }
-    }
-    return serve(config_file, verbose);
+    struct service_def def = {
+        .name = "pop-gateway",
+        .summary = "serve the HTTP front door",
+        .env_prefix = "GATEWAY_",
+        .cfg_size = sizeof(struct gw_config),
+        .check_config = gw_config_check,
+        .start = gw_service_start,
+        .stop = gw_service_stop,
+    };
+    def.fields = gw_config_fields(&def.n_fields);
+    return service_main(&def, argc, argv);
 }

@@ -1,21 +1,35 @@
-/* The per-upstream client pool: a mutex-protected stack of idle httpc clients. The most recently
- * used client is handed out first, since its connection is the most likely to still be open. */
+/* The per-upstream client pool: lib/core's object pool of httpc clients for one origin. The
+ * most recently used client is handed out first, since its connection is the most likely to
+ * still be open. */
 #include "pool.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/objpool.h"
 #include "httpc/httpc.h"
 
 struct gw_pool {
-    pthread_mutex_t lock;
-    struct httpc_config cfg;
+    struct objpool *clients;
+    struct httpc_config cfg; /* what every client of this upstream is made with */
     char *origin;
-    struct httpc *idle[GW_POOL_IDLE_MAX];
-    size_t n_idle;
 };
+
+static int gw_pool_make(void *ud, void **ret)
+{
+    const struct gw_pool *pool = ud;
+    struct httpc *c = NULL;
+    int r = httpc_new(&pool->cfg, &c);
+    if (r == 0)
+        *ret = c;
+    return r;
+}
+
+static void gw_pool_destroy(void *c)
+{
+    httpc_free(c);
+}
 
 int gw_pool_new(const char *origin, long connect_timeout_ms, struct gw_pool **ret)
 {
@@ -25,11 +39,13 @@ int gw_pool_new(const char *origin, long connect_timeout_ms, struct gw_pool **re
     if (!p)
         return -ENOMEM;
     p->origin = strdup(origin);
-    if (!p->origin) {
+    int r = p->origin ? objpool_new(GW_POOL_IDLE_MAX, gw_pool_make, gw_pool_destroy, p, &p->clients)
+                      : -ENOMEM;
+    if (r < 0) {
+        free(p->origin);
         free(p);
-        return -ENOMEM;
+        return r;
     }
-    pthread_mutex_init(&p->lock, NULL);
     p->cfg.base_url = p->origin;
     p->cfg.connect_timeout_ms = connect_timeout_ms;
     *ret = p;
@@ -40,42 +56,26 @@ void gw_pool_free(struct gw_pool *pool)
 {
     if (!pool)
         return;
-    for (size_t i = 0; i < pool->n_idle; i++)
-        httpc_free(pool->idle[i]);
-    pthread_mutex_destroy(&pool->lock);
+    objpool_free(pool->clients);
     free(pool->origin);
     free(pool);
 }
 
 int gw_pool_acquire(struct gw_pool *pool, struct httpc **ret)
 {
-    pthread_mutex_lock(&pool->lock);
-    struct httpc *c = pool->n_idle ? pool->idle[--pool->n_idle] : NULL;
-    pthread_mutex_unlock(&pool->lock);
-    if (c) {
+    void *c = NULL;
+    int r = objpool_acquire(pool->clients, &c);
+    if (r == 0)
         *ret = c;
-        return 0;
-    }
-    return httpc_new(&pool->cfg, ret);
+    return r;
 }
 
 void gw_pool_release(struct gw_pool *pool, struct httpc *c)
 {
-    if (!c)
-        return;
-    pthread_mutex_lock(&pool->lock);
-    if (pool->n_idle < GW_POOL_IDLE_MAX) {
-        pool->idle[pool->n_idle++] = c;
-        c = NULL;
-    }
-    pthread_mutex_unlock(&pool->lock);
-    httpc_free(c);
+    objpool_release(pool->clients, c);
 }
 
 size_t gw_pool_idle(struct gw_pool *pool)
 {
-    pthread_mutex_lock(&pool->lock);
-    size_t n = pool->n_idle;
-    pthread_mutex_unlock(&pool->lock);
-    return n;
+    return objpool_idle(pool->clients);
 }

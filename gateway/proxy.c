@@ -2,6 +2,7 @@
  * thread with a pooled client, pulling the response (httpc_pull_*): a small complete body is
  * replied at once from memory, anything else streams through MHD's read callback. */
 #include <errno.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 #include <strings.h>
 
 #include "core/log.h"
+#include "core/stopper.h"
 #include "core/strbuf.h"
 #include "core/timeutil.h"
 #include "gateway.h"
@@ -22,12 +24,10 @@
 #define GW_BUFFER_MAX (64 * 1024)
 /* Headers besides Content-Type a buffered reply may carry (lib/http keeps 32 per reply). */
 #define GW_BUFFERED_HEADERS_MAX 30
-/* Headers a client may send; the gateway adds up to 5 more within httpc's limit. */
+/* Headers a client may send; the gateway adds up to 4 more within httpc's limit. */
 #define GW_FORWARD_HEADERS_MAX (HTTPC_MAX_HEADERS - 5)
 #define GW_HEADER_BYTES_MAX (64 * 1024)
 #define GW_TARGET_MAX (16 * 1024)
-/* How often a waiting read looks at the shutdown deadline. */
-#define GW_WAIT_SLICE_MS 250
 #define GW_LOG_PATH_MAX 256
 
 /* One proxied response. Everything touching it runs in the client connection's thread (the
@@ -82,18 +82,37 @@ static void xfer_unref(struct gw_xfer *x)
     free(x);
 }
 
+/* How long the next read may wait for data: until the upstream timeout since the last data,
+ * or the shutdown deadline once one is set, whichever comes first (at least 1 ms: the checks
+ * after the read decide what a timeout means). */
+static long xfer_wait_ms(const struct gw_xfer *x, int64_t now)
+{
+    int64_t wait = x->gw->upstream_timeout_ms - (now - x->last_data_ms);
+    int64_t stop = atomic_load(&x->gw->stop_deadline);
+    if (stop && stop - now < wait)
+        wait = stop - now;
+    return wait < 1 ? 1 : (long)wait;
+}
+
 /* Reads the next piece of body from the upstream into buf. Returns the count, 0 at the end, or
  * a negative errno with x->cut saying why: the upstream failed, sent nothing for the upstream
- * timeout, or the gateway is shutting down. */
+ * timeout, or the gateway is shutting down. A read waits without polling: the gateway's stop
+ * token wakes it when the shutdown begins, and from then on it waits only until the drain
+ * deadline. */
 static ssize_t xfer_pull(struct gw_xfer *x, char *buf, size_t max)
 {
     for (;;) {
+        httpc_pull_set_timeout(x->pull, xfer_wait_ms(x, time_mono_ms()));
         ssize_t n = httpc_pull_read(x->pull, buf, max);
         if (n >= 0) {
             x->last_data_ms = time_mono_ms();
             return n;
         }
-        if (n != -ETIMEDOUT) {
+        if (n == -ECANCELED) {
+            /* The shutdown began. The token stays readable, so stop listening to it: the next
+             * waits end at the deadline instead (xfer_wait_ms). */
+            httpc_pull_set_cancel_fd(x->pull, -1);
+        } else if (n != -ETIMEDOUT) {
             log_debug("gateway: upstream %s: %s", x->up->route->url, httpc_last_error(x->client));
             x->cut = "upstream-failed";
             return n;
@@ -250,32 +269,31 @@ struct hdr_collect {
     struct strbuf *sb;
     const char *connection;
     size_t n;
-    bool has_accept;
     int error;
 };
 
-/* Appends "Name: value" with control characters (which httpc refuses) turned into spaces; an
- * empty value is written "Name;", curl's way of sending a header with no value. */
-static int hdr_add(struct strbuf *sb, const char *name, const char *value)
+/* Appends one header line and its NUL, or nothing. Values were checked before: nothing is
+ * rewritten here. */
+static int hdr_addf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static int hdr_addf(struct strbuf *sb, const char *fmt, ...)
 {
     size_t start = sb->len;
-    int r = strbuf_puts(sb, name);
+    va_list ap;
+    va_start(ap, fmt);
+    int r = strbuf_vprintf(sb, fmt, ap);
+    va_end(ap);
     if (r == 0)
-        r = value[0] ? strbuf_append(sb, ": ", 2) : strbuf_append(sb, ";", 1);
-    if (r == 0)
-        r = strbuf_puts(sb, value);
-    if (r < 0) {
+        r = strbuf_append(sb, "", 1);
+    if (r < 0 && sb->buf) {
         sb->len = start; /* no half header */
-        if (sb->buf)
-            sb->buf[start] = '\0';
-        return r;
+        sb->buf[start] = '\0';
     }
-    for (size_t i = start; i < sb->len; i++)
-        if ((unsigned char)sb->buf[i] < 0x20 || sb->buf[i] == 0x7f)
-            sb->buf[i] = ' ';
-    return strbuf_append(sb, "", 1);
+    return r;
 }
 
+/* Names and values arrive checked by lib/http (tokens; no control byte), so they go upstream
+ * exactly as the client sent them. */
 static int hdr_collect_cb(const char *name, const char *value, void *cls)
 {
     struct hdr_collect *hc = cls;
@@ -285,9 +303,8 @@ static int hdr_collect_cb(const char *name, const char *value, void *cls)
         hc->error = -E2BIG;
         return 1;
     }
-    if (strcasecmp(name, "Accept") == 0)
-        hc->has_accept = true;
-    int r = hdr_add(hc->sb, name, value);
+    /* An empty value goes as an empty header (httpc sends "Name:" as one). */
+    int r = hdr_addf(hc->sb, "%s: %s", name, value);
     if (r < 0) {
         hc->error = r;
         return 1;
@@ -308,21 +325,14 @@ static int request_headers(const struct gateway *gw, struct http_request *req, s
         return hc.error;
     const char *xff = http_request_header(req, "X-Forwarded-For");
     const char *host = http_request_header(req, "Host");
-    char xff_value[1024];
-    if (xff && xff[0])
-        snprintf(xff_value, sizeof(xff_value), "%s, %s", xff, http_request_client(req));
-    else
-        snprintf(xff_value, sizeof(xff_value), "%s", http_request_client(req));
-    int r = hdr_add(sb, "X-Request-Id", http_request_id(req));
+    int r = hdr_addf(sb, "X-Request-Id: %s", http_request_id(req));
     if (r == 0)
-        r = hdr_add(sb, "X-Forwarded-For", xff_value);
+        r = xff && xff[0] ? hdr_addf(sb, "X-Forwarded-For: %s, %s", xff, http_request_client(req))
+                          : hdr_addf(sb, "X-Forwarded-For: %s", http_request_client(req));
     if (r == 0)
-        r = hdr_add(sb, "X-Forwarded-Proto", gw->tls ? "https" : "http");
+        r = hdr_addf(sb, "X-Forwarded-Proto: %s", gw->tls ? "https" : "http");
     if (r == 0 && host)
-        r = hdr_add(sb, "X-Forwarded-Host", host);
-    /* Without this curl would add its own default Accept header. */
-    if (r == 0 && !hc.has_accept)
-        r = strbuf_append(sb, "Accept:", sizeof("Accept:"));
+        r = hdr_addf(sb, "X-Forwarded-Host: %s", host);
     if (r < 0)
         return r == -E2BIG ? -E2BIG : -ENOMEM;
     size_t n = 0;
@@ -478,7 +488,12 @@ void gw_handle_proxy(struct http_request *req, void *userdata)
     struct gw_access *a = gw_access_start(req, rt);
     if (!rt) {
         atomic_fetch_add(&gw->unrouted, 1);
-        reply_error(req, a, API_NOT_FOUND, "no route for this path");
+        /* The NFVO's paths are known even when it is not set up: say what is missing. */
+        if (gw_routes_is_nfvo_path(path))
+            reply_error(req, a, API_UNAVAILABLE,
+                        "no NFVO behind this gateway (GATEWAY_NFVO_URL is not set)");
+        else
+            reply_error(req, a, API_NOT_FOUND, "no route for this path");
         return;
     }
     struct gw_upstream *up = &gw->ups[rt - gw->routes.v];
@@ -546,11 +561,8 @@ void gw_handle_proxy(struct http_request *req, void *userdata)
         xfer_finish(x);
         reply_upstream_error(req, a, up, r);
     } else {
-        /* The read timeout is a slice, so a waiting read notices a shutdown; the upstream
-         * timeout between pieces is counted in xfer_pull. */
-        httpc_pull_set_timeout(x->pull, gw->upstream_timeout_ms < GW_WAIT_SLICE_MS
-                                            ? gw->upstream_timeout_ms
-                                            : GW_WAIT_SLICE_MS);
+        /* Each read's wait is set in xfer_pull; the stop token cuts it short at shutdown. */
+        httpc_pull_set_cancel_fd(x->pull, stopper_fd(gw->stop));
         reply_upstream(req, a, x, method);
     }
     xfer_unref(x);

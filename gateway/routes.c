@@ -8,20 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/error.h"
 #include "core/parse.h"
 #include "core/strbuf.h"
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (!err || !errlen)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
 
 static void route_free(struct gw_route *rt)
 {
@@ -111,13 +100,13 @@ static int entry_parse(const char *s, size_t len, const char *default_health, st
 {
     const char *eq = memchr(s, '=', len);
     if (!eq) {
-        set_err(err, errlen, "route '%.*s' is not PREFIX=URL", (int)(len > 64 ? 64 : len), s);
+        errbuf_setf(err, errlen, "route '%.*s' is not PREFIX=URL", (int)(len > 64 ? 64 : len), s);
         return -EINVAL;
     }
     size_t plen = (size_t)(eq - s);
     if (!path_ok(s, plen)) {
-        set_err(err, errlen, "route prefix '%.*s' must be a path starting with '/'",
-                (int)(plen > 64 ? 64 : plen), s);
+        errbuf_setf(err, errlen, "route prefix '%.*s' must be a path starting with '/'",
+                    (int)(plen > 64 ? 64 : plen), s);
         return -EINVAL;
     }
     const char *url = eq + 1, *end = s + len;
@@ -128,21 +117,21 @@ static int entry_parse(const char *s, size_t len, const char *default_health, st
     if (semi) {
         const char *opt = semi + 1;
         if ((size_t)(end - opt) < 7 || strncmp(opt, "health=", 7) != 0) {
-            set_err(err, errlen, "route '%.*s': the only option is ;health=PATH", (int)plen, s);
+            errbuf_setf(err, errlen, "route '%.*s': the only option is ;health=PATH", (int)plen, s);
             return -EINVAL;
         }
         health = opt + 7;
         hlen = (size_t)(end - health);
     }
     if (!path_ok(health, hlen)) {
-        set_err(err, errlen, "route '%.*s': health path must start with '/'", (int)plen, s);
+        errbuf_setf(err, errlen, "route '%.*s': health path must start with '/'", (int)plen, s);
         return -EINVAL;
     }
     char *origin = NULL, *base = NULL;
     int r = url_split(url, ulen, &origin, &base);
     if (r == -EINVAL)
-        set_err(err, errlen, "route '%.*s': '%.*s' is not an http:// or https:// URL", (int)plen, s,
-                (int)(ulen > 128 ? 128 : ulen), url);
+        errbuf_setf(err, errlen, "route '%.*s': '%.*s' is not an http:// or https:// URL",
+                    (int)plen, s, (int)(ulen > 128 ? 128 : ulen), url);
     if (r < 0)
         return r;
     rt->origin = origin;
@@ -162,7 +151,7 @@ int gw_routes_parse(const char *spec, const char *default_health, struct gw_rout
 {
     struct gw_routes out = {0};
     if (!spec || !default_health) {
-        set_err(err, errlen, "no routes");
+        errbuf_setf(err, errlen, "no routes");
         return -EINVAL;
     }
     out.v = calloc(GW_ROUTES_MAX, sizeof(*out.v));
@@ -183,7 +172,7 @@ int gw_routes_parse(const char *spec, const char *default_health, struct gw_rout
             n--;
         if (n) {
             if (out.n == GW_ROUTES_MAX) {
-                set_err(err, errlen, "more than %d routes", GW_ROUTES_MAX);
+                errbuf_setf(err, errlen, "more than %d routes", GW_ROUTES_MAX);
                 r = -EINVAL;
                 goto fail;
             }
@@ -192,7 +181,7 @@ int gw_routes_parse(const char *spec, const char *default_health, struct gw_rout
                 goto fail;
             for (size_t i = 0; i < out.n; i++)
                 if (strcmp(out.v[i].prefix, out.v[out.n].prefix) == 0) {
-                    set_err(err, errlen, "route prefix '%s' appears twice", out.v[i].prefix);
+                    errbuf_setf(err, errlen, "route prefix '%s' appears twice", out.v[i].prefix);
                     route_free(&out.v[out.n]);
                     r = -EINVAL;
                     goto fail;
@@ -204,7 +193,7 @@ int gw_routes_parse(const char *spec, const char *default_health, struct gw_rout
             p++;
     }
     if (out.n == 0) {
-        set_err(err, errlen, "no routes");
+        errbuf_setf(err, errlen, "no routes");
         r = -EINVAL;
         goto fail;
     }
@@ -250,4 +239,29 @@ int gw_route_target(const struct gw_route *route, const char *path, const char *
     if (r == 0 && query)
         r = strbuf_printf(out, "?%s", query);
     return r;
+}
+
+int gw_routes_spec(const char *routes, const char *nfvo_url, char **ret)
+{
+    static const char *const prefixes[] = {GW_NFVO_PREFIXES};
+    struct strbuf b = STRBUF_INIT;
+    int r = strbuf_puts(&b, routes ? routes : "");
+    for (size_t i = 0; r == 0 && nfvo_url && *nfvo_url && i < sizeof(prefixes) / sizeof(*prefixes);
+         i++)
+        r = strbuf_printf(&b, ",%s=%s", prefixes[i], nfvo_url);
+    if (r < 0) {
+        strbuf_done(&b);
+        return -ENOMEM;
+    }
+    *ret = strbuf_steal(&b);
+    return *ret ? 0 : -ENOMEM;
+}
+
+bool gw_routes_is_nfvo_path(const char *path)
+{
+    static const char *const prefixes[] = {GW_NFVO_PREFIXES};
+    for (size_t i = 0; i < sizeof(prefixes) / sizeof(*prefixes); i++)
+        if (strncmp(path, prefixes[i], strlen(prefixes[i])) == 0)
+            return true;
+    return false;
 }

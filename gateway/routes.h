@@ -2,6 +2,7 @@
  * GATEWAY_ROUTES, matched by longest prefix, and the rewrite of a request path for upstream. */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct strbuf;
@@ -39,3 +40,14 @@ const struct gw_route *gw_routes_match(const struct gw_routes *routes, const cha
  * route, to out. Returns 0, -ENOMEM or -E2BIG. */
 int gw_route_target(const struct gw_route *route, const char *path, const char *query,
                     struct strbuf *out);
+
+/* The path prefixes pop-nfvo serves behind the gateway (GATEWAY_NFVO_URL): Open Baton's REST
+ * API and its OAuth token endpoint (reference §6.1). */
+#define GW_NFVO_PREFIXES "/api/", "/oauth/"
+
+/* The route spec the gateway serves: routes, then, when nfvo_url is non-empty, one
+ * "PREFIX=nfvo_url" entry per GW_NFVO_PREFIXES. Returns 0 and *ret (malloc'ed) or -ENOMEM. */
+int gw_routes_spec(const char *routes, const char *nfvo_url, char **ret);
+
+/* Whether path falls under one of GW_NFVO_PREFIXES. */
+bool gw_routes_is_nfvo_path(const char *path);

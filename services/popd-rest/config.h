@@ -1,5 +1,5 @@
 /* popd-rest configuration: one struct filled from POPD_* environment variables and an
- * optional file written by `popd-rest init`. */
+ * optional file written by `popd-rest init` (service_main reads both). */
 #pragma once
 
 #include <stdbool.h>
@@ -26,15 +26,17 @@ struct popd_config {
     int64_t conn_limit;
     int64_t conn_timeout_s;
     int64_t password_iterations; /* POPD_PASSWORD_ITERATIONS: for POPD_AUTH hashing */
-    bool verbose;
 };
 
-/* Loads the configuration (file_path may be NULL). Returns 0, or a negative errno after
- * writing a message naming the variable into err. */
-int popd_config_load(struct popd_config *cfg, const char *file_path, char *err, size_t errlen);
-void popd_config_log(const struct popd_config *cfg);
-void popd_config_done(struct popd_config *cfg);
+struct config_field;
 
-/* Writes a commented config file with every setting and a fresh JWT key (for `popd-rest
- * init`). Returns 0 or a negative errno. */
-int popd_config_write_template(const char *path, const char *jwt_key_hex);
+/* The settings table (for service_main) and the rule across settings it checks after
+ * loading: POPD_AUTH or POPD_USERS_FILE must name a user. */
+const struct config_field *popd_config_fields(size_t *ret_n);
+int popd_config_check(const void *cfg, char *why, size_t n);
+
+/* Loads the configuration (file_path may be NULL) as service_main does, without the
+ * settings service_main adds (POPD_VERBOSE). Returns 0, or a negative errno after writing a
+ * message naming the variable into err; call popd_config_done in both cases. */
+int popd_config_load(struct popd_config *cfg, const char *file_path, char *err, size_t errlen);
+void popd_config_done(struct popd_config *cfg);

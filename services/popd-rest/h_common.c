@@ -1,35 +1,34 @@
-/* Helpers shared by the handlers: body parsing and reference checks. */
+/* Helpers shared by the handlers: name and reference checks. */
 #include "handlers.h"
 
 #include <errno.h>
 #include <string.h>
 
-int handler_body(struct http_request *req, const struct jv_schema *schema, json_t **ret)
+/* The shape of the ids popd-rest generates (auth_uuid4: 8-4-4-4-12 hex digits). Any case and
+ * any version digit count, so nothing that looks like an id can be a name. */
+static bool id_shaped(const char *s)
 {
-    size_t len = 0;
-    const char *body = http_request_body(req, &len);
-    struct jv_error err;
-    char msg[600];
-    json_t *doc = NULL;
-    if (len == 0) {
-        http_reply_error(req, API_BAD_JSON, "a JSON object body is required");
-        return -EINVAL;
+    static const char shape[] = "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx";
+    if (strlen(s) != sizeof(shape) - 1)
+        return false;
+    for (size_t i = 0; shape[i]; i++) {
+        bool hex = (s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f') ||
+                   (s[i] >= 'A' && s[i] <= 'F');
+        if (shape[i] == '-' ? s[i] != '-' : !hex)
+            return false;
     }
-    if (jv_parse(body, len, &doc, &err) < 0) {
-        jv_error_format(&err, msg, sizeof(msg));
-        http_reply_error(req, API_BAD_JSON, "%s", msg);
-        return -EINVAL;
-    }
-    if (jv_validate(doc, schema, &err) < 0) {
-        jv_error_format(&err, msg, sizeof(msg));
-        bool unknown = strstr(err.message, "unknown field") != NULL;
-        http_reply_error_ext(req, unknown ? API_UNKNOWN_FIELD : API_INVALID_FIELD,
-                             json_pack("{s:s}", "field", err.path), "%s", msg);
-        json_decref(doc);
-        return -EINVAL;
-    }
-    *ret = doc;
-    return 0;
+    return true;
+}
+
+const char *handler_check_name(const char *s)
+{
+    const char *why = jv_check_name(s);
+    if (why)
+        return why;
+    if (id_shaped(s))
+        return "must not have the form of an id (8-4-4-4-12 hex digits): a path takes an id or "
+               "a name, so a name must never read as an id";
+    return NULL;
 }
 
 const char *handler_ref(struct http_request *req, const char *param)

@@ -32,7 +32,7 @@ static const struct jv_field create_fields[] = {
      .type = JV_STRING,
      .required = true,
      .max_len = POP_NAME_MAX,
-     .check = jv_check_name},
+     .check = handler_check_name},
     {.name = "image_id",
      .type = JV_STRING,
      .required = true,
@@ -58,32 +58,6 @@ static const struct jv_field md_fields[] = {
      .item_max_len = MD_VALUE_MAX},
 };
 static const struct jv_schema md_schema = {md_fields, 1, false};
-
-/* Maps a lifecycle error to a reply. */
-static void reply_op_error(struct http_request *req, int r, const struct op_error *err)
-{
-    switch (r) {
-    case -ENOENT:
-        http_reply_error(req, API_NOT_FOUND, "%s", err->detail);
-        break;
-    case -ESTALE:
-    case -EBUSY:
-        http_reply_error(req, API_STATE_CONFLICT, "%s", err->detail);
-        break;
-    case -ENOEXEC:
-        http_reply_error(req, API_CONFLICT, "%s", err->detail);
-        break;
-    case -E2BIG:
-        http_reply_error(req, API_INVALID_FIELD, "%s", err->detail);
-        break;
-    case -EIO:
-        http_reply_error(req, API_BAD_GATEWAY, "%s", err->detail);
-        break;
-    default:
-        http_reply_error(req, API_INTERNAL, "%s", err->detail[0] ? err->detail : strerror(-r));
-        break;
-    }
-}
 
 static void reply_container(struct http_request *req, unsigned status, struct pop_container *c)
 {
@@ -137,10 +111,15 @@ static int endpoint_requests(struct http_request *req, const json_t *endpoints,
         const json_t *ipv4 = jv_get_object(ep, "ipv4");
         const char *addr = ipv4 ? jv_get_string(ipv4, "address") : NULL;
         out[n] = (struct endpoint_request){.network = net, .endpoint_id = ids[n]};
-        if (addr && *addr && ipam_parse_addr(addr, &out[n].ipv4) < 0) {
-            http_reply_error_ext(req, API_INVALID_FIELD, NULL,
-                                 "endpoints.%s.ipv4.address: '%s' is not an IPv4 address", net,
-                                 addr);
+        /* Only an empty or absent address means "assign one": 0.0.0.0 is refused like every
+         * other special-purpose address, instead of silently meaning the same. */
+        char rule[160];
+        if (addr && *addr && ipam_parse_host(addr, NULL, &out[n].ipv4, rule, sizeof(rule)) < 0) {
+            char field[POP_NAME_MAX + 32];
+            snprintf(field, sizeof(field), "endpoints.%s.ipv4.address", net);
+            http_reply_error_ext(
+                req, API_INVALID_FIELD, json_pack("{s:s}", "field", field), "%s: %s%s", field, rule,
+                strcmp(addr, "0.0.0.0") == 0 ? "; leave the address out to have one assigned" : "");
             return -EINVAL;
         }
         n++;
@@ -155,11 +134,51 @@ static int endpoint_requests(struct http_request *req, const json_t *endpoints,
     return 0;
 }
 
+/* What a failed store_container_create means for the client. */
+static void create_error(int r, const struct store_error *err, const char *name,
+                         struct pop_error *e)
+{
+    char addr[16], field[POP_NAME_MAX + 32];
+    ipam_format_addr(err->address, addr);
+    snprintf(field, sizeof(field), "endpoints.%s.ipv4.address", err->network);
+    switch (r) {
+    case -EEXIST:
+        pop_error_set(e, r, API_CONFLICT, "name", "name: a container called '%s' already exists",
+                      name);
+        break;
+    case -ENOENT:
+        pop_error_set(e, r, API_INVALID_FIELD, "endpoints",
+                      "endpoints: no network called '%s' (see GET /v1/networks)", err->network);
+        break;
+    case -EDOM:
+        pop_error_set(e, r, API_INVALID_FIELD, field,
+                      "%s: %s is not a usable host address of the network's subnet", field, addr);
+        break;
+    case -EADDRINUSE:
+        pop_error_set(e, r, API_CONFLICT, field, "%s: %s is already reserved", field, addr);
+        break;
+    case -ENOSPC:
+        /* Named like the other endpoint errors: the client learns which of its endpoints
+         * could not be served. */
+        snprintf(field, sizeof(field), "endpoints.%s", err->network);
+        pop_error_set(e, r, API_EXHAUSTED, field, "%s: network '%s' has no free address left",
+                      field, err->network);
+        break;
+    case -EINVAL:
+        pop_error_set(e, r, API_INVALID_FIELD, "endpoints",
+                      "endpoints: network '%s' is named twice", err->network);
+        break;
+    default:
+        pop_error_set(e, r, API_INTERNAL, NULL, "cannot store the container");
+        break;
+    }
+}
+
 void h_container_create(struct http_request *req, void *userdata)
 {
     struct popd *p = userdata;
     _cleanup_json_ json_t *body = NULL;
-    if (handler_body(req, &create_schema, &body) < 0)
+    if (http_request_json(req, &create_schema, &body) < 0)
         return;
     const char *flavour = jv_get_string(body, "flavour_id");
     if (!flavour || !*flavour)
@@ -198,44 +217,14 @@ void h_container_create(struct http_request *req, void *userdata)
 
     struct store_error err = {0};
     r = store_container_create(p->store, &c, eps, n_eps, &err);
-    char addr[16];
-    ipam_format_addr(err.address, addr);
-    switch (r) {
-    case 0:
+    if (r == 0) {
         log_info("container %s created (%s)", c.name, c.id);
         reply_container(req, 201, &c);
         return;
-    case -EEXIST:
-        http_reply_error_ext(req, API_CONFLICT, json_pack("{s:s}", "field", "name"),
-                             "name: a container called '%s' already exists", c.name);
-        break;
-    case -ENOENT:
-        http_reply_error_ext(req, API_INVALID_FIELD, json_pack("{s:s}", "field", "endpoints"),
-                             "endpoints: no network called '%s' (see GET /v1/networks)",
-                             err.network);
-        break;
-    case -EDOM:
-        http_reply_error_ext(req, API_INVALID_FIELD, json_pack("{s:s}", "field", "endpoints"),
-                             "endpoints.%s.ipv4.address: %s is not a usable host address of the "
-                             "network's subnet",
-                             err.network, addr);
-        break;
-    case -EADDRINUSE:
-        http_reply_error_ext(req, API_CONFLICT, json_pack("{s:s}", "field", "endpoints"),
-                             "endpoints.%s.ipv4.address: %s is already reserved", err.network,
-                             addr);
-        break;
-    case -ENOSPC:
-        http_reply_error(req, API_EXHAUSTED, "network '%s' has no free address left", err.network);
-        break;
-    case -EINVAL:
-        http_reply_error_ext(req, API_INVALID_FIELD, json_pack("{s:s}", "field", "endpoints"),
-                             "endpoints: network '%s' is named twice", err.network);
-        break;
-    default:
-        http_reply_error(req, API_INTERNAL, "cannot store the container");
-        break;
     }
+    struct pop_error e = POP_ERROR_INIT;
+    create_error(r, &err, c.name, &e);
+    http_reply_pop_error(req, &e);
     pop_container_done(&c);
 }
 
@@ -251,27 +240,30 @@ void h_container_metadata(struct http_request *req, void *userdata)
         return;
     }
     _cleanup_json_ json_t *body = NULL;
-    if (handler_body(req, &md_schema, &body) < 0)
+    if (http_request_json(req, &md_schema, &body) < 0)
         return;
     struct md_set patch = {0};
     const char *key;
     json_t *value;
     json_object_foreach ((json_t *)jv_get_object(body, "entries"), key, value) {
-        /* md_set_put drops empty values, but a patch must carry them to delete keys */
-        struct md_entry *grown = realloc(patch.entries, (patch.n + 1) * sizeof(*grown));
-        if (!grown)
-            break;
-        patch.entries = grown;
-        patch.entries[patch.n].key = strdup(key);
-        patch.entries[patch.n].value = strdup(json_string_value(value));
-        patch.n++;
+        int r = md_patch_put(&patch, key, json_string_value(value));
+        if (r < 0) {
+            /* Never apply part of a patch. */
+            md_set_done(&patch);
+            if (r == -E2BIG)
+                http_reply_error_ext(req, API_INVALID_FIELD, json_pack("{s:s}", "field", "entries"),
+                                     "entries: at most %d entries in one patch", MD_ENTRIES_MAX);
+            else
+                http_reply_error(req, API_INTERNAL, "out of memory");
+            return;
+        }
     }
-    struct op_error err = {0};
+    struct pop_error err = POP_ERROR_INIT;
     struct pop_container c;
     int r = popd_container_metadata(p, ref, &patch, apply != NULL, &c, &err);
     md_set_done(&patch);
     if (r < 0)
-        reply_op_error(req, r, &err);
+        http_reply_pop_error(req, &err);
     else
         reply_container(req, 200, &c);
 }
@@ -279,17 +271,17 @@ void h_container_metadata(struct http_request *req, void *userdata)
 /* Start and Stop differ only in the operation and the success status. */
 static void run_op(struct http_request *req, struct popd *p,
                    int (*op)(struct popd *, const char *, struct pop_container *,
-                             struct op_error *),
+                             struct pop_error *),
                    unsigned ok_status)
 {
     const char *ref = handler_ref(req, "ref");
     if (!ref)
         return;
-    struct op_error err = {0};
+    struct pop_error err = POP_ERROR_INIT;
     struct pop_container c;
     int r = op(p, ref, &c, &err);
     if (r < 0)
-        reply_op_error(req, r, &err);
+        http_reply_pop_error(req, &err);
     else
         reply_container(req, ok_status, &c);
 }
@@ -310,10 +302,10 @@ void h_container_delete(struct http_request *req, void *userdata)
     const char *ref = handler_ref(req, "ref");
     if (!ref)
         return;
-    struct op_error err = {0};
+    struct pop_error err = POP_ERROR_INIT;
     int r = popd_container_delete(p, ref, &err);
     if (r < 0)
-        reply_op_error(req, r, &err);
+        http_reply_pop_error(req, &err);
     else
         http_reply_empty(req, 204);
 }

@@ -8,7 +8,11 @@
 #include <string.h>
 
 static const struct jv_field create_fields[] = {
-    {.name = "name", .type = JV_STRING, .required = true, .max_len = 48, .check = jv_check_name},
+    {.name = "name",
+     .type = JV_STRING,
+     .required = true,
+     .max_len = 48,
+     .check = handler_check_name},
     {.name = "cidr", .type = JV_STRING, .max_len = 18, .check = jv_check_cidr4},
     {.name = "gateway", .type = JV_STRING, .max_len = 15, .check = jv_check_ipv4},
     {.name = "internal", .type = JV_BOOL},
@@ -57,7 +61,7 @@ void h_network_create(struct http_request *req, void *userdata)
 {
     struct popd *p = userdata;
     _cleanup_json_ json_t *body = NULL;
-    if (handler_body(req, &create_schema, &body) < 0)
+    if (http_request_json(req, &create_schema, &body) < 0)
         return;
     struct network_request nr = {
         .name = jv_get_string(body, "name"),
@@ -66,33 +70,11 @@ void h_network_create(struct http_request *req, void *userdata)
         .internal = jv_get_bool(body, "internal", false),
     };
     struct pop_network net;
-    char why[512] = "";
-    int r = popd_network_create(p, &nr, &net, why, sizeof(why));
-    switch (r) {
-    case 0:
+    struct pop_error err = POP_ERROR_INIT;
+    if (popd_network_create(p, &nr, &net, &err) < 0)
+        http_reply_pop_error(req, &err);
+    else
         http_reply_json(req, 201, view_network(&net));
-        break;
-    case -EEXIST:
-        http_reply_error_ext(req, API_CONFLICT, json_pack("{s:s}", "field", "name"), "%s",
-                             why[0] ? why : "the name is taken");
-        break;
-    case -EADDRINUSE:
-        http_reply_error_ext(req, API_CONFLICT, json_pack("{s:s}", "field", "cidr"), "%s", why);
-        break;
-    case -EINVAL:
-        /* why starts with the field at fault: "cidr: ..." or "gateway: ..." */
-        http_reply_error_ext(
-            req, API_INVALID_FIELD,
-            json_pack("{s:s}", "field", strncmp(why, "gateway", 7) == 0 ? "gateway" : "cidr"), "%s",
-            why);
-        break;
-    case -ENOSPC:
-        http_reply_error(req, API_EXHAUSTED, "%s", why);
-        break;
-    default:
-        http_reply_error(req, API_BAD_GATEWAY, "%s", why[0] ? why : "the engine failed");
-        break;
-    }
 }
 
 void h_network_delete(struct http_request *req, void *userdata)
@@ -101,23 +83,9 @@ void h_network_delete(struct http_request *req, void *userdata)
     const char *ref = handler_ref(req, "ref");
     if (!ref)
         return;
-    char why[512] = "";
-    int r = popd_network_delete(p, ref, why, sizeof(why));
-    switch (r) {
-    case 0:
+    struct pop_error err = POP_ERROR_INIT;
+    if (popd_network_delete(p, ref, &err) < 0)
+        http_reply_pop_error(req, &err);
+    else
         http_reply_empty(req, 204);
-        break;
-    case -ENOENT:
-        http_reply_error(req, API_NOT_FOUND, "no network with id or name '%s'", ref);
-        break;
-    case -EPERM:
-        http_reply_error(req, API_FORBIDDEN, "%s", why);
-        break;
-    case -EBUSY:
-        http_reply_error(req, API_CONFLICT, "%s", why);
-        break;
-    default:
-        http_reply_error(req, API_INTERNAL, "cannot delete the network");
-        break;
-    }
 }

@@ -1,11 +1,15 @@
-/* GET /healthz (public liveness) and GET /metrics (Prometheus text). */
+/* GET /healthz (public liveness), and the families GET /metrics shows besides lib/http's (the
+ * route itself is lib/http's http_handle_metrics over p->metrics). */
 #include "handlers.h"
 
-#include "core/strbuf.h"
+#include "core/log.h"
+#include "core/metrics.h"
 #include "core/timeutil.h"
 #include "docker/docker.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <string.h>
 
 void h_healthz(struct http_request *req, void *userdata)
 {
@@ -19,31 +23,42 @@ void h_healthz(struct http_request *req, void *userdata)
     http_reply_json(req, engine ? 200 : 503, body);
 }
 
-void h_metrics(struct http_request *req, void *userdata)
+/* At scrape time: the container and reservation counts straight from the store. A store that
+ * cannot answer fails the scrape (500) rather than leave the families out of a 200 page. */
+static int collect_store(struct metrics *m, void *ud)
 {
-    struct popd *p = userdata;
-    struct strbuf sb = STRBUF_INIT;
-    int64_t counts[6], reserved = 0;
-    int r = http_server_metrics(http_request_server(req), &sb);
-    if (r == 0 && store_stats(p->store, counts, &reserved) == 0) {
-        strbuf_puts(&sb, "# HELP popd_containers Pop containers by status.\n"
-                         "# TYPE popd_containers gauge\n");
-        for (int s = POP_CREATED; s <= POP_STOPPING; s++)
-            strbuf_printf(&sb, "popd_containers{status=\"%s\"} %lld\n",
-                          pop_status_name((enum pop_status)s), (long long)counts[s]);
-        strbuf_printf(&sb,
-                      "# HELP popd_reserved_addresses IPv4 addresses reserved on all networks.\n"
-                      "# TYPE popd_reserved_addresses gauge\npopd_reserved_addresses %lld\n",
-                      (long long)reserved);
-        strbuf_printf(&sb,
-                      "# HELP popd_engine_events_total Docker events received.\n"
-                      "# TYPE popd_engine_events_total counter\npopd_engine_events_total %lld\n"
-                      "# HELP popd_engine_event_reconnects_total Events stream reconnects.\n"
-                      "# TYPE popd_engine_event_reconnects_total counter\n"
-                      "popd_engine_event_reconnects_total %lld\n",
-                      (long long)atomic_load(&p->events_seen),
-                      (long long)atomic_load(&p->events_reconnects));
+    (void)m;
+    struct popd *p = ud;
+    int64_t counts[POP_STATUS_COUNT], reserved = 0;
+    int r = store_stats(p->store, counts, &reserved);
+    if (r < 0) {
+        log_error("metrics: cannot read the container counts: %s", strerror(-r));
+        return r;
     }
-    http_reply_text(req, 200, "text/plain; version=0.0.4; charset=utf-8", strbuf_str(&sb));
-    strbuf_done(&sb);
+    for (int s = POP_CREATED; s <= POP_STOPPING; s++)
+        metric_set(p->m_containers, (const char *const[]){pop_status_name((enum pop_status)s)},
+                   counts[s]);
+    metric_set(p->m_reserved, NULL, reserved);
+    return 0;
+}
+
+int popd_metrics_init(struct popd *p)
+{
+    static const char *const status_label[] = {"status", NULL};
+    int r = metrics_new(&p->metrics);
+    if (r == 0)
+        r = metrics_gauge(p->metrics, "popd_containers", "Pop containers by status.", status_label,
+                          &p->m_containers);
+    if (r == 0)
+        r = metrics_gauge(p->metrics, "popd_reserved_addresses",
+                          "IPv4 addresses reserved on all networks.", NULL, &p->m_reserved);
+    if (r == 0)
+        r = metrics_counter(p->metrics, "popd_engine_events_total", "Docker events received.", NULL,
+                            &p->m_events);
+    if (r == 0)
+        r = metrics_counter(p->metrics, "popd_engine_event_reconnects_total",
+                            "Events stream reconnects.", NULL, &p->m_events_reconnect);
+    if (r == 0)
+        r = metrics_on_collect(p->metrics, collect_store, p);
+    return r;
 }

@@ -32,9 +32,16 @@ int popd_authenticate(struct http_request *req, void *userdata)
         http_reply_error(req, API_INTERNAL, "out of memory");
         return -ENOMEM;
     }
+    const struct auth_jwt_policy policy = {.issuer = TOKEN_ISSUER, .max_ttl_s = p->cfg.token_ttl_s};
     const char *reason = "invalid token";
-    int r = auth_jwt_verify(p->jwt_key, p->jwt_key_len, TOKEN_ISSUER, h + 7, time_now_s(), claims,
-                            &reason);
+    int r =
+        auth_jwt_verify(p->jwt_key, p->jwt_key_len, &policy, h + 7, time_now_s(), claims, &reason);
+    /* A good signature is not enough: the account may have been removed from the config
+     * since the token was issued (the key outlives restarts). */
+    if (r == 0 && !popd_users_exists(p->users, claims->sub)) {
+        reason = "subject is not a user of this Pop (sub)";
+        r = -EACCES;
+    }
     if (r == 0) {
         r = store_token_is_revoked(p->store, claims->jti);
         if (r == 1) {
@@ -56,7 +63,13 @@ int popd_authenticate(struct http_request *req, void *userdata)
 }
 
 static const struct jv_field login_fields[] = {
-    {.name = "username", .type = JV_STRING, .required = true, .min_len = 1, .max_len = 64},
+    /* The rule a token's sub is held to, so every name that can log in can also use its token. */
+    {.name = "username",
+     .type = JV_STRING,
+     .required = true,
+     .min_len = 1,
+     .max_len = AUTH_CLAIM_MAX,
+     .check = auth_check_username},
     {.name = "password", .type = JV_STRING, .required = true, .min_len = 1, .max_len = 1024},
 };
 static const struct jv_schema login_schema = {login_fields, 2, false};
@@ -65,7 +78,7 @@ void h_login(struct http_request *req, void *userdata)
 {
     struct popd *p = userdata;
     _cleanup_json_ json_t *body = NULL;
-    if (handler_body(req, &login_schema, &body) < 0)
+    if (http_request_json(req, &login_schema, &body) < 0)
         return;
     const char *user = jv_get_string(body, "username");
     const char *pass = jv_get_string(body, "password");

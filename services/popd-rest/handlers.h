@@ -9,12 +9,13 @@
 /* Route table for lib/http. */
 const struct http_route *popd_routes(size_t *ret_n);
 
+/* The HTTP server configuration popd-rest serves with: its listen address, port and caps
+ * from p->cfg, the route table, popd_authenticate and p's metrics registry (p must outlive
+ * the server). The unit tests serve the same, with the port set to 0. */
+void popd_http_config(struct popd *p, struct http_server_config *ret);
+
 /* The authenticate hook: Bearer JWT, algorithm pinned, revocation checked. */
 int popd_authenticate(struct http_request *req, void *userdata);
-
-/* Parses and validates the request body; on failure replies 400 naming the field and returns
- * a negative errno. *ret is a new reference. */
-int handler_body(struct http_request *req, const struct jv_schema *schema, json_t **ret);
 
 /* Reads a path parameter that names a container or network (id or name); replies 400 and
  * returns NULL when it is malformed. */
@@ -23,6 +24,10 @@ const char *handler_ref(struct http_request *req, const char *param);
 /* Reads optional query filter `name`; replies 400 bad-query and returns -EINVAL when present
  * but failing check (NULL = jv_check_name). *ret is NULL when absent. */
 int handler_query(struct http_request *req, const char *name, jv_check_fn check, const char **ret);
+
+/* Check for the name of a new container or network: jv_check_name, and never the form of an
+ * id, so that a path reference `{id or name}` can mean only one thing. */
+const char *handler_check_name(const char *s);
 
 /* Image reference check shared by bodies and filters. */
 const char *handler_check_image(const char *s);
@@ -48,4 +53,3 @@ void h_images_list(struct http_request *req, void *userdata);
 void h_flavours_list(struct http_request *req, void *userdata);
 
 void h_healthz(struct http_request *req, void *userdata);
-void h_metrics(struct http_request *req, void *userdata);

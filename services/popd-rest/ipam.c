@@ -36,7 +36,8 @@ int ipam_parse_cidr(const char *s, struct ipam_subnet *ret)
         return -EINVAL;
     snprintf(buf, sizeof(buf), "%s", s);
     char *slash = strchr(buf, '/');
-    if (!slash || !slash[1] || strlen(slash + 1) > 2)
+    /* "/08" is refused as lib/json's cidr check refuses it: one spelling per prefix. */
+    if (!slash || !slash[1] || strlen(slash + 1) > 2 || (slash[1] == '0' && slash[2]))
         return -EINVAL;
     *slash = '\0';
     unsigned prefix = 0;
@@ -77,14 +78,111 @@ bool ipam_overlaps(const struct ipam_subnet *a, const struct ipam_subnet *b)
     return (a->base & prefix_mask(p)) == (b->base & prefix_mask(p));
 }
 
-bool ipam_assignable(const struct ipam_subnet *sn, uint32_t addr)
+/* Special-purpose blocks (RFC 6890) that Docker would happily put on a host bridge, where they
+ * would shadow or confuse the host's own use of them. Private and documentation ranges stay
+ * allowed: operators use them for exactly this. */
+static const struct {
+    uint32_t base;
+    unsigned prefix;
+    const char *what;
+} special_blocks[] = {
+    {0x00000000u, 8, "this network"},
+    {0x7f000000u, 8, "loopback"},
+    {0xa9fe0000u, 16, "link-local"},
+    {0xe0000000u, 4, "multicast"},
+    {0xf0000000u, 4, "reserved, with the broadcast address 255.255.255.255"},
+};
+
+int ipam_check_special(const struct ipam_subnet *sn, char *why, size_t whylen)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(special_blocks); i++) {
+        struct ipam_subnet block = {.base = special_blocks[i].base,
+                                    .prefix = special_blocks[i].prefix};
+        if (!ipam_overlaps(sn, &block))
+            continue;
+        char self[19], other[19];
+        if (sn->prefix == 32)
+            ipam_format_addr(sn->base, self);
+        else
+            ipam_format_cidr(sn, self);
+        ipam_format_cidr(&block, other);
+        snprintf(why, whylen, "%s%s %s %s (%s)", sn->prefix == 32 ? "" : "subnet ", self,
+                 sn->prefix >= block.prefix ? "is inside" : "overlaps", other,
+                 special_blocks[i].what);
+        return -EINVAL;
+    }
+    return 0;
+}
+
+int ipam_parse_network(const char *s, struct ipam_subnet *ret, char *why, size_t whylen)
+{
+    struct ipam_subnet sn;
+    if (ipam_parse_cidr(s, &sn) < 0) {
+        snprintf(why, whylen, "'%.31s' is not a subnet a.b.c.d/n with the host bits zero",
+                 s ? s : "");
+        return -EINVAL;
+    }
+    if (sn.prefix < IPAM_MIN_PREFIX || sn.prefix > IPAM_MAX_PREFIX) {
+        snprintf(why, whylen, "subnet %.31s: the prefix length must be %d-%d", s, IPAM_MIN_PREFIX,
+                 IPAM_MAX_PREFIX);
+        return -EINVAL;
+    }
+    int r = ipam_check_special(&sn, why, whylen);
+    if (r < 0)
+        return r;
+    *ret = sn;
+    return 0;
+}
+
+enum addr_role { ADDR_OUTSIDE, ADDR_NETWORK, ADDR_BROADCAST, ADDR_HOST };
+
+/* Where addr sits in sn. A /31 or /32 has no network or broadcast address (RFC 3021). */
+static enum addr_role addr_role(const struct ipam_subnet *sn, uint32_t addr)
 {
     if (!ipam_contains(sn, addr))
-        return false;
-    uint32_t last = sn->base + (ipam_size(sn) - 1);
-    if (sn->prefix <= 30 && (addr == sn->base || addr == last))
-        return false;
-    return addr != sn->gateway;
+        return ADDR_OUTSIDE;
+    if (sn->prefix >= 31)
+        return ADDR_HOST;
+    if (addr == sn->base)
+        return ADDR_NETWORK;
+    if (addr == sn->base + (ipam_size(sn) - 1))
+        return ADDR_BROADCAST;
+    return ADDR_HOST;
+}
+
+int ipam_parse_host(const char *s, const struct ipam_subnet *sn, uint32_t *ret, char *why,
+                    size_t whylen)
+{
+    uint32_t addr;
+    if (ipam_parse_addr(s, &addr) < 0) {
+        snprintf(why, whylen, "'%.31s' is not an IPv4 address a.b.c.d", s ? s : "");
+        return -EINVAL;
+    }
+    struct ipam_subnet one = {.base = addr, .prefix = 32};
+    int r = ipam_check_special(&one, why, whylen);
+    if (r < 0)
+        return r;
+    if (sn) {
+        static const char *const role_text[] = {
+            [ADDR_OUTSIDE] = "is outside",
+            [ADDR_NETWORK] = "is the network address of",
+            [ADDR_BROADCAST] = "is the broadcast address of",
+        };
+        enum addr_role role = addr_role(sn, addr);
+        if (role != ADDR_HOST) {
+            char c[19];
+            ipam_format_cidr(sn, c);
+            snprintf(why, whylen, "%s %s %s", s, role_text[role], c);
+            return -EINVAL;
+        }
+    }
+    *ret = addr;
+    return 0;
+}
+
+bool ipam_assignable(const struct ipam_subnet *sn, uint32_t addr)
+{
+    return addr_role(sn, addr) == ADDR_HOST && addr != sn->gateway;
 }
 
 uint32_t ipam_default_gateway(const struct ipam_subnet *sn)

@@ -6,9 +6,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* The smallest network popd-rest manages (/16 = 65,536 addresses); keeps bitmaps small. */
+/* Prefix lengths of the networks popd-rest manages: at most /16 (65,536 addresses) keeps the
+ * bitmaps small; at least /29 leaves five container addresses beside the gateway. The contract
+ * (openapi/pop.yaml NetworkConfig.cidr) states the same 16-29. */
 #define IPAM_MIN_PREFIX 16
-#define IPAM_MAX_PREFIX 30
+#define IPAM_MAX_PREFIX 29
 
 struct ipam_subnet {
     uint32_t base; /* network address, host order */
@@ -23,6 +25,25 @@ void ipam_format_addr(uint32_t addr, char out[16]);
 /* Parses "a.b.c.d/n" whose host bits are zero. Returns 0 or -EINVAL. */
 int ipam_parse_cidr(const char *s, struct ipam_subnet *ret);
 void ipam_format_cidr(const struct ipam_subnet *sn, char out[19]);
+
+/* The rules for what clients and the configuration may ask for; each fills why with a sentence
+ * naming the value and the rule it breaks (no field name: the caller knows the field).
+ *
+ * ipam_check_special: 0, or -EINVAL when sn (a subnet, or one address as a /32) overlaps a
+ * special-purpose block no Pop network may use, because Docker would put it on a host bridge:
+ * 0.0.0.0/8 (this network), 127.0.0.0/8 (loopback), 169.254.0.0/16 (link-local),
+ * 224.0.0.0/4 (multicast), 240.0.0.0/4 (reserved, with the broadcast 255.255.255.255). */
+int ipam_check_special(const struct ipam_subnet *sn, char *why, size_t whylen);
+
+/* Parses the subnet of a new network: "a.b.c.d/n", host bits zero, n in IPAM_MIN_PREFIX to
+ * IPAM_MAX_PREFIX, no special-purpose block. Returns 0 (gateway left 0) or -EINVAL. */
+int ipam_parse_network(const char *s, struct ipam_subnet *ret, char *why, size_t whylen);
+
+/* Parses an address a client asks for (a gateway, a container's address): a dotted quad in no
+ * special-purpose block (so never 0.0.0.0) and, when sn is not NULL, a host address of sn:
+ * inside it, neither its network nor its broadcast address. Returns 0 or -EINVAL. */
+int ipam_parse_host(const char *s, const struct ipam_subnet *sn, uint32_t *ret, char *why,
+                    size_t whylen);
 
 uint32_t ipam_size(const struct ipam_subnet *sn);
 bool ipam_contains(const struct ipam_subnet *sn, uint32_t addr);

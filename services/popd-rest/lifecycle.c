@@ -4,6 +4,7 @@
 
 #include "core/cleanup.h"
 #include "core/log.h"
+#include "core/strv.h"
 #include "core/timeutil.h"
 #include "docker/docker.h"
 
@@ -13,44 +14,38 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define STOP_GRACE_EXTRA_MS 15000
-
-static void set_err(struct op_error *err, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static void set_err(struct op_error *err, const char *fmt, ...)
+static int state_err(struct pop_error *err, const struct pop_container *c, enum pop_op op)
 {
-    if (!err)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err->detail, sizeof(err->detail), fmt, ap);
-    va_end(ap);
+    return pop_error_set(err, -ESTALE, API_STATE_CONFLICT, NULL,
+                         "container '%s' is %s; %s is not allowed in that state", c->name,
+                         pop_status_name(c->status), pop_op_name(op));
 }
 
-static void state_err(struct op_error *err, const struct pop_container *c, enum pop_op op)
+static int not_found(struct pop_error *err, const char *id_or_name)
 {
-    set_err(err, "container '%s' is %s; %s is not allowed in that state", c->name,
-            pop_status_name(c->status), pop_op_name(op));
+    return pop_error_set(err, -ENOENT, API_NOT_FOUND, NULL, "no container with id or name '%s'",
+                         id_or_name);
 }
 
 /* Loads the container and takes its busy mark. On success the caller releases both. */
 static int begin_op(struct popd *p, const char *id_or_name, enum pop_op op, int64_t wait_ms,
-                    struct pop_container *c, struct op_error *err)
+                    struct pop_container *c, struct pop_error *err)
 {
     int r = store_container_get(p->store, id_or_name, c);
     if (r == -ENOENT)
-        set_err(err, "no container with id or name '%s'", id_or_name);
+        return not_found(err, id_or_name);
     if (r < 0)
-        return r;
+        return pop_error_set(err, r, API_INTERNAL, NULL, "cannot read the container");
     if (!pop_op_allowed(op, c->status)) {
-        state_err(err, c, op);
+        r = state_err(err, c, op);
         pop_container_done(c);
-        return -ESTALE;
+        return r;
     }
     if (popd_busy_acquire(p, c->id, wait_ms) < 0) {
-        set_err(err, "another operation on container '%s' is in progress; retry", c->name);
+        r = pop_error_set(err, -EBUSY, API_STATE_CONFLICT, NULL,
+                          "another operation on container '%s' is in progress; retry", c->name);
         pop_container_done(c);
-        return -EBUSY;
+        return r;
     }
     /* Reload: the state may have moved while we waited. */
     char id[POP_ID_LEN];
@@ -58,19 +53,20 @@ static int begin_op(struct popd *p, const char *id_or_name, enum pop_op op, int6
     pop_container_done(c);
     r = store_container_get(p->store, id, c);
     if (r == 0 && !pop_op_allowed(op, c->status)) {
-        state_err(err, c, op);
+        r = state_err(err, c, op);
         pop_container_done(c);
-        r = -ESTALE;
+    } else if (r == -ENOENT) {
+        not_found(err, id_or_name);
+    } else if (r < 0) {
+        pop_error_set(err, r, API_INTERNAL, NULL, "cannot read the container");
     }
-    if (r == -ENOENT)
-        set_err(err, "no container with id or name '%s'", id_or_name);
     if (r < 0)
         popd_busy_release(p, id);
     return r;
 }
 
 static int docker_spec_run(struct popd *p, struct docker_client *dc, const struct pop_container *c,
-                           char **ret_docker_id, struct op_error *err)
+                           char **ret_docker_id, struct pop_error *err)
 {
     char docker_name[128];
     popd_docker_name(p, c->name, docker_name, sizeof(docker_name));
@@ -116,16 +112,18 @@ static int docker_spec_run(struct popd *p, struct docker_client *dc, const struc
                 r = docker_container_create(dc, &spec, &docker_id);
         }
     }
-    md_env_free(env);
+    strv_free(env);
     if (r < 0) {
-        set_err(err, "the engine could not create container '%s': %s", c->name,
-                docker_last_error(dc));
+        pop_error_set(err, r, API_BAD_GATEWAY, NULL,
+                      "the engine could not create container '%s': %s", c->name,
+                      docker_last_error(dc));
         return r;
     }
     r = docker_container_start(dc, docker_id);
     if (r < 0) {
-        set_err(err, "the engine could not start container '%s': %s", c->name,
-                docker_last_error(dc));
+        pop_error_set(err, r, API_BAD_GATEWAY, NULL,
+                      "the engine could not start container '%s': %s", c->name,
+                      docker_last_error(dc));
         docker_container_remove(dc, docker_id, true);
         return r;
     }
@@ -172,7 +170,7 @@ static int image_present(struct docker_client *dc, const char *image)
 }
 
 int popd_container_start(struct popd *p, const char *id_or_name, struct pop_container *ret,
-                         struct op_error *err)
+                         struct pop_error *err)
 {
     struct pop_container c;
     int r = begin_op(p, id_or_name, POP_OP_START, 0, &c, err);
@@ -181,13 +179,14 @@ int popd_container_start(struct popd *p, const char *id_or_name, struct pop_cont
     struct docker_client *dc = NULL;
     _cleanup_free_ char *docker_id = NULL;
     if ((r = popd_docker_acquire(p, &dc)) < 0) {
-        set_err(err, "cannot reach the engine");
+        pop_error_set(err, r, API_BAD_GATEWAY, NULL, "cannot reach the engine");
         goto out;
     }
     int present = image_present(dc, c.image_id);
     if (present == 0) {
-        set_err(err, "image '%s' is not on this Pop's engine; load it and start again", c.image_id);
-        r = -ENOEXEC;
+        r = pop_error_set(err, -ENOENT, API_CONFLICT, "image_id",
+                          "image '%s' is not on this Pop's engine; load it and start again",
+                          c.image_id);
         goto out;
     }
     r = docker_spec_run(p, dc, &c, &docker_id, err);
@@ -195,7 +194,7 @@ int popd_container_start(struct popd *p, const char *id_or_name, struct pop_cont
         store_container_transition(p->store, c.id, POP_MASK(POP_CREATED), POP_FAILED, err->detail,
                                    "", 0);
         log_warn("container %s failed to start: %s", c.name, err->detail);
-        r = -EIO;
+        r = err->r = -EIO;
         goto out;
     }
     r = store_container_transition(p->store, c.id, POP_MASK(POP_CREATED), POP_RUNNING,
@@ -203,7 +202,8 @@ int popd_container_start(struct popd *p, const char *id_or_name, struct pop_cont
     if (r < 0) {
         /* Deleted meanwhile: do not leave an engine container behind. */
         docker_container_remove(dc, docker_id, true);
-        set_err(err, "container '%s' changed while starting", c.name);
+        pop_error_set(err, r, API_STATE_CONFLICT, NULL, "container '%s' changed while starting",
+                      c.name);
         goto out;
     }
     log_info("container %s started (docker %.12s)", c.name, docker_id);
@@ -244,15 +244,21 @@ void popd_container_finish_stop(struct popd *p, const char *id)
     pop_container_done(&c);
 }
 
-static void stop_job(struct popd *p, void *arg)
+struct stop_job {
+    struct popd *p;
+    char id[POP_ID_LEN];
+};
+
+/* Runs on p->jobs; owns the container's busy mark and releases it. */
+static void stop_job_run(void *arg)
 {
-    const char *id = arg;
-    popd_container_finish_stop(p, id);
-    popd_busy_release(p, id);
+    struct stop_job *j = arg;
+    popd_container_finish_stop(j->p, j->id);
+    popd_busy_release(j->p, j->id);
 }
 
 int popd_container_stop(struct popd *p, const char *id_or_name, struct pop_container *ret,
-                        struct op_error *err)
+                        struct pop_error *err)
 {
     struct pop_container c;
     int r = begin_op(p, id_or_name, POP_OP_STOP, 0, &c, err);
@@ -261,13 +267,18 @@ int popd_container_stop(struct popd *p, const char *id_or_name, struct pop_conta
     r = store_container_transition(p->store, c.id, POP_MASK(POP_RUNNING), POP_STOPPING,
                                    "the container is stopping", NULL, 0);
     if (r == -ESTALE)
-        set_err(err, "container '%s' is no longer RUNNING", c.name);
-    char *arg = r == 0 ? strdup(c.id) : NULL;
-    if (r == 0 && (!arg || popd_job_spawn(p, stop_job, arg) < 0)) {
-        /* No thread: stop inline rather than leave it STOPPING forever. */
-        free(arg);
+        pop_error_set(err, r, API_STATE_CONFLICT, NULL, "container '%s' is no longer RUNNING",
+                      c.name);
+    struct stop_job *job = r == 0 ? malloc(sizeof(*job)) : NULL;
+    if (job) {
+        job->p = p;
+        snprintf(job->id, sizeof(job->id), "%s", c.id);
+    }
+    if (r == 0 && (!job || workq_push(p->jobs, stop_job_run, job, free) < 0)) {
+        /* The queue is full (or shutting down): stop inline rather than leave it STOPPING;
+         * this request then answers once the stop is over. */
+        free(job);
         popd_container_finish_stop(p, c.id);
-        arg = NULL;
         popd_busy_release(p, c.id);
     } else if (r < 0) {
         popd_busy_release(p, c.id);
@@ -304,10 +315,10 @@ static int remove_docker_containers(struct popd *p, struct docker_client *dc,
     return r;
 }
 
-int popd_container_delete(struct popd *p, const char *id_or_name, struct op_error *err)
+int popd_container_delete(struct popd *p, const char *id_or_name, struct pop_error *err)
 {
     struct pop_container c;
-    int64_t wait = p->cfg.stop_timeout_s * 1000 + STOP_GRACE_EXTRA_MS;
+    int64_t wait = p->cfg.stop_timeout_s * 1000 + POPD_STOP_GRACE_EXTRA_MS;
     int r = begin_op(p, id_or_name, POP_OP_DELETE, wait, &c, err);
     if (r < 0)
         return r;
@@ -315,26 +326,33 @@ int popd_container_delete(struct popd *p, const char *id_or_name, struct op_erro
     if ((r = popd_docker_acquire(p, &dc)) == 0) {
         r = remove_docker_containers(p, dc, &c);
         if (r < 0)
-            set_err(err, "the engine could not remove container '%s': %s", c.name,
-                    docker_last_error(dc));
+            pop_error_set(err, -EIO, API_BAD_GATEWAY, NULL,
+                          "the engine could not remove container '%s': %s", c.name,
+                          docker_last_error(dc));
         popd_docker_release(p, dc);
+    } else {
+        pop_error_set(err, -EIO, API_BAD_GATEWAY, NULL, "cannot reach the engine");
     }
     if (r == 0) {
         r = store_container_remove(p->store, c.id);
         if (r == 0)
             log_info("container %s deleted", c.name);
+        else if (r == -ENOENT)
+            not_found(err, id_or_name);
+        else
+            pop_error_set(err, r, API_INTERNAL, NULL, "cannot forget container '%s'", c.name);
     }
     popd_busy_release(p, c.id);
     pop_container_done(&c);
     return r < 0 && r != -ENOENT ? -EIO : r;
 }
 
-static int recreate(struct popd *p, struct pop_container *c, struct op_error *err)
+static int recreate(struct popd *p, struct pop_container *c, struct pop_error *err)
 {
     struct docker_client *dc = NULL;
     int r = popd_docker_acquire(p, &dc);
     if (r < 0)
-        return r;
+        return pop_error_set(err, r, API_BAD_GATEWAY, NULL, "cannot reach the engine");
     /* The old engine id is already forgotten in the store (with the new metadata), so its
      * die event is not taken for a crash; c still holds it for the stop. */
     char old[80];
@@ -350,15 +368,18 @@ static int recreate(struct popd *p, struct pop_container *c, struct op_error *er
                                    "", 0);
         log_warn("container %s failed to restart with new metadata: %s", c->name, err->detail);
         popd_docker_release(p, dc);
-        return -EIO;
+        return err->r = -EIO;
     }
     r = store_container_transition(p->store, c->id, POP_MASK(POP_RUNNING), POP_RUNNING,
                                    "the container is running (recreated with new metadata)",
                                    docker_id, time_now_s());
-    if (r < 0)
+    if (r < 0) {
         docker_container_remove(dc, docker_id, true);
-    else
+        pop_error_set(err, r, API_STATE_CONFLICT, NULL, "container '%s' changed while recreating",
+                      c->name);
+    } else {
         check_still_running(p, dc, c->id, docker_id);
+    }
     log_info("container %s recreated with new metadata (docker %.12s)", c->name, docker_id);
     popd_docker_release(p, dc);
     return r;
@@ -370,7 +391,7 @@ void popd_container_resume_recreate(struct popd *p, const char *id)
     if (store_container_get(p->store, id, &c) < 0)
         return;
     if (c.status == POP_RUNNING && !c.docker_id[0]) {
-        struct op_error err = {0};
+        struct pop_error err = POP_ERROR_INIT;
         log_info("container %s: finishing a recreate cut short by a restart", c.name);
         recreate(p, &c, &err);
     }
@@ -378,24 +399,22 @@ void popd_container_resume_recreate(struct popd *p, const char *id)
 }
 
 int popd_container_metadata(struct popd *p, const char *id_or_name, const struct md_set *patch,
-                            bool apply_recreate, struct pop_container *ret, struct op_error *err)
+                            bool apply_recreate, struct pop_container *ret, struct pop_error *err)
 {
     struct pop_container c;
     int r = store_container_get(p->store, id_or_name, &c);
-    if (r == -ENOENT) {
-        set_err(err, "no container with id or name '%s'", id_or_name);
-        return r;
-    }
+    if (r == -ENOENT)
+        return not_found(err, id_or_name);
     if (r < 0)
-        return r;
+        return pop_error_set(err, r, API_INTERNAL, NULL, "cannot read the container");
     enum pop_op op = apply_recreate ? POP_OP_METADATA_RECREATE : POP_OP_METADATA;
     if (c.status == POP_RUNNING && !apply_recreate) {
-        set_err(err,
-                "container '%s' is RUNNING; metadata can change only before start, or with "
-                "?apply=recreate to restart it with the new environment",
-                c.name);
+        r = pop_error_set(err, -ESTALE, API_STATE_CONFLICT, NULL,
+                          "container '%s' is RUNNING; metadata can change only before start, or "
+                          "with ?apply=recreate to restart it with the new environment",
+                          c.name);
         pop_container_done(&c);
-        return -ESTALE;
+        return r;
     }
     char id[POP_ID_LEN];
     snprintf(id, sizeof(id), "%s", c.id);
@@ -404,12 +423,18 @@ int popd_container_metadata(struct popd *p, const char *id_or_name, const struct
         return r;
     r = md_set_merge(&c.md, patch);
     if (r == -E2BIG)
-        set_err(err, "entries: a container holds at most %d metadata entries", MD_ENTRIES_MAX);
+        pop_error_set(err, r, API_INVALID_FIELD, "entries",
+                      "entries: a container holds at most %d metadata entries", MD_ENTRIES_MAX);
+    else if (r < 0)
+        pop_error_set(err, r, API_INTERNAL, NULL, "cannot merge the metadata");
     if (r == 0) {
         bool recreating = apply_recreate && c.status == POP_RUNNING;
         r = store_container_set_md(p->store, c.id, POP_MASK(c.status), &c.md, recreating);
         if (r == -ESTALE)
-            set_err(err, "container '%s' changed state meanwhile", c.name);
+            pop_error_set(err, r, API_STATE_CONFLICT, NULL,
+                          "container '%s' changed state meanwhile", c.name);
+        else if (r < 0)
+            pop_error_set(err, r, API_INTERNAL, NULL, "cannot store the metadata");
     }
     if (r == 0 && apply_recreate && c.status == POP_RUNNING)
         r = recreate(p, &c, err);

@@ -1,39 +1,13 @@
-/* Metadata set: a sorted array (small n), validated on the way in. */
+/* Metadata set: a sorted array (small n); keys and values are checked by the request schema. */
 #include "metadata.h"
 
 #include "core/cleanup.h"
+#include "core/strv.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-const char *md_check_key(const char *key)
-{
-    size_t len = key ? strlen(key) : 0;
-    if (len == 0)
-        return "key must not be empty";
-    if (len > MD_KEY_MAX)
-        return "key longer than 128 characters";
-    if (!((key[0] >= 'A' && key[0] <= 'Z') || (key[0] >= 'a' && key[0] <= 'z') || key[0] == '_'))
-        return "key must start with a letter or '_'";
-    for (size_t i = 1; i < len; i++) {
-        char c = key[i];
-        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-              c == '_'))
-            return "key may contain only letters, digits and '_'";
-    }
-    return NULL;
-}
-
-const char *md_check_value(const char *value)
-{
-    if (!value)
-        return "value must be a string";
-    if (strlen(value) > MD_VALUE_MAX)
-        return "value longer than 4096 bytes";
-    return NULL;
-}
 
 static size_t md_find(const struct md_set *set, const char *key, int *ret_cmp)
 {
@@ -110,6 +84,21 @@ static int md_set_copy(const struct md_set *src, struct md_set *ret)
     return 0;
 }
 
+int md_patch_put(struct md_set *patch, const char *key, const char *value)
+{
+    if (patch->n >= MD_ENTRIES_MAX)
+        return -E2BIG;
+    _cleanup_free_ char *k = strdup(key), *v = strdup(value ? value : "");
+    if (!k || !v)
+        return -ENOMEM;
+    struct md_entry *grown = realloc(patch->entries, (patch->n + 1) * sizeof(*grown));
+    if (!grown)
+        return -ENOMEM;
+    patch->entries = grown;
+    patch->entries[patch->n++] = (struct md_entry){TAKE_PTR(k), TAKE_PTR(v)};
+    return 0;
+}
+
 int md_set_merge(struct md_set *set, const struct md_set *patch)
 {
     struct md_set next;
@@ -137,22 +126,13 @@ int md_set_to_env(const struct md_set *set, char ***ret_env)
         size_t len = strlen(set->entries[i].key) + strlen(set->entries[i].value) + 2;
         env[i] = malloc(len);
         if (!env[i]) {
-            md_env_free(env);
+            strv_free(env);
             return -ENOMEM;
         }
         snprintf(env[i], len, "%s=%s", set->entries[i].key, set->entries[i].value);
     }
     *ret_env = env;
     return 0;
-}
-
-void md_env_free(char **env)
-{
-    if (!env)
-        return;
-    for (char **p = env; *p; p++)
-        free(*p);
-    free(env);
 }
 
 void md_set_done(struct md_set *set)

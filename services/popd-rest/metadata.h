@@ -19,24 +19,24 @@ struct md_set {
     size_t n;
 };
 
-/* NULL when key is a valid environment variable name ([A-Za-z_][A-Za-z0-9_]*, at most
- * MD_KEY_MAX bytes), else a reason. */
-const char *md_check_key(const char *key);
-/* NULL when value is acceptable (at most MD_VALUE_MAX bytes),
- * else a reason. */
-const char *md_check_value(const char *value);
+/* Keys are environment variable names and values at most MD_VALUE_MAX bytes: the request
+ * schema checks both (jv_check_env_key, item_max_len) before anything reaches a set. */
 
 /* Sets key to value (copies both); an empty value removes the key. Returns 0, -ENOMEM, or
  * -E2BIG when the set would exceed MD_ENTRIES_MAX. */
 int md_set_put(struct md_set *set, const char *key, const char *value);
 const char *md_set_get(const struct md_set *set, const char *key);
 
+/* Appends key=value to a patch (copies both), keeping an empty value: merged, it deletes the
+ * key. Order is kept, keys are not deduplicated (the body's keys are unique). Returns 0,
+ * -ENOMEM, or -E2BIG past MD_ENTRIES_MAX entries; on failure the patch is unchanged. */
+int md_patch_put(struct md_set *patch, const char *key, const char *value);
+
 /* Applies every entry of patch to set (empty value deletes). All or nothing: on failure
  * set is unchanged. */
 int md_set_merge(struct md_set *set, const struct md_set *patch);
 
-/* Builds a NULL-terminated "KEY=VALUE" array (caller frees with md_env_free). */
+/* Builds a NULL-terminated "KEY=VALUE" string vector (caller frees it with strv_free). */
 int md_set_to_env(const struct md_set *set, char ***ret_env);
-void md_env_free(char **env);
 
 void md_set_done(struct md_set *set);

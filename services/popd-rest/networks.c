@@ -13,10 +13,17 @@
 #include <string.h>
 
 #define MAX_TAKEN 1024
+#define TAKEN_NAME_MAX 128
+
+/* The subnets already in use, and what uses each, for one subnet choice (heap, per call). */
+struct taken {
+    struct ipam_subnet subnet[MAX_TAKEN];
+    char names[MAX_TAKEN][TAKEN_NAME_MAX];
+};
 
 /* Collects subnets already in use: every Docker network's and every host route's. */
 static int taken_subnets(struct docker_client *dc, struct ipam_subnet *taken, size_t *ret_n,
-                         char names[][128])
+                         char names[][TAKEN_NAME_MAX])
 {
     size_t n = 0;
     struct docker_network_info *nets = NULL;
@@ -27,7 +34,7 @@ static int taken_subnets(struct docker_client *dc, struct ipam_subnet *taken, si
     for (size_t i = 0; i < n_nets; i++) {
         for (size_t j = 0; j < nets[i].n_subnets && n < MAX_TAKEN; j++) {
             if (ipam_parse_cidr(nets[i].subnets[j].cidr, &taken[n]) == 0) {
-                snprintf(names[n], 128, "docker network %s", nets[i].name);
+                snprintf(names[n], TAKEN_NAME_MAX, "docker network %s", nets[i].name);
                 n++;
             }
         }
@@ -47,64 +54,70 @@ static int taken_subnets(struct docker_client *dc, struct ipam_subnet *taken, si
         uint32_t hmask = __builtin_bswap32(mask);
         unsigned prefix = (unsigned)__builtin_popcount(hmask);
         taken[n] = (struct ipam_subnet){.base = __builtin_bswap32(dest) & hmask, .prefix = prefix};
-        snprintf(names[n], 128, "host route via %s", iface);
+        snprintf(names[n], TAKEN_NAME_MAX, "host route via %s", iface);
         n++;
     }
     *ret_n = n;
     return 0;
 }
 
-static int choose_subnet(struct popd *p, struct docker_client *dc,
-                         const struct network_request *req, struct ipam_subnet *ret, char *why,
-                         size_t whylen)
+/* Applies the gateway of the request (if any) to sn: a host address of sn, in no special block. */
+static int apply_gateway(const struct network_request *req, struct ipam_subnet *sn,
+                         struct pop_error *err)
 {
-    static struct ipam_subnet taken[MAX_TAKEN];
-    static char names[MAX_TAKEN][128];
-    size_t n = 0;
-    /* network_lock is held: the static scratch space is ours alone */
-    int r = taken_subnets(dc, taken, &n, names);
-    if (r < 0) {
-        snprintf(why, whylen, "cannot list Docker networks: %s", docker_last_error(dc));
-        return r;
-    }
+    if (!req->gateway)
+        return 0;
+    char rule[160];
+    uint32_t gw;
+    if (ipam_parse_host(req->gateway, sn, &gw, rule, sizeof(rule)) < 0)
+        return pop_error_set(err, -EINVAL, API_INVALID_FIELD, "gateway", "gateway: %s", rule);
+    sn->gateway = gw;
+    return 0;
+}
+
+static int choose_subnet(struct popd *p, struct docker_client *dc,
+                         const struct network_request *req, struct ipam_subnet *ret,
+                         struct pop_error *err)
+{
+    struct ipam_subnet want = {0};
+    int r;
+    /* The rules on what a client may ask for come first, so a refused request is answered
+     * without asking the engine anything. */
     if (req->cidr) {
-        struct ipam_subnet want;
-        if (ipam_parse_cidr(req->cidr, &want) < 0 || want.prefix < IPAM_MIN_PREFIX ||
-            want.prefix > IPAM_MAX_PREFIX) {
-            snprintf(why, whylen, "cidr: '%s' must be a.b.c.d/n with n in %d-%d and no host bits",
-                     req->cidr, IPAM_MIN_PREFIX, IPAM_MAX_PREFIX);
-            return -EINVAL;
-        }
+        char rule[160];
+        if (ipam_parse_network(req->cidr, &want, rule, sizeof(rule)) < 0)
+            return pop_error_set(err, -EINVAL, API_INVALID_FIELD, "cidr", "cidr: %s", rule);
+        want.gateway = ipam_default_gateway(&want);
+        if ((r = apply_gateway(req, &want, err)) < 0)
+            return r;
+    }
+    _cleanup_free_ struct taken *t = malloc(sizeof(*t));
+    if (!t)
+        return pop_error_set(err, -ENOMEM, API_INTERNAL, NULL, "out of memory");
+    size_t n = 0;
+    r = taken_subnets(dc, t->subnet, &n, t->names);
+    if (r < 0)
+        return pop_error_set(err, r, API_BAD_GATEWAY, NULL, "cannot list Docker networks: %s",
+                             docker_last_error(dc));
+    if (req->cidr) {
         for (size_t i = 0; i < n; i++) {
-            if (ipam_overlaps(&want, &taken[i])) {
+            if (ipam_overlaps(&want, &t->subnet[i])) {
                 char c[19];
-                ipam_format_cidr(&taken[i], c);
-                snprintf(why, whylen, "cidr: %s overlaps %s (%s)", req->cidr, c, names[i]);
-                return -EADDRINUSE;
+                ipam_format_cidr(&t->subnet[i], c);
+                return pop_error_set(err, -EADDRINUSE, API_CONFLICT, "cidr",
+                                     "cidr: %s overlaps %s (%s)", req->cidr, c, t->names[i]);
             }
         }
-        want.gateway = ipam_default_gateway(&want);
         *ret = want;
-    } else {
-        r = -ENOSPC;
-        for (size_t i = 0; i < p->n_pools && r == -ENOSPC; i++)
-            r = ipam_pick_subnet(&p->pools[i].range, p->pools[i].prefix, taken, n, ret);
-        if (r < 0) {
-            snprintf(why, whylen, "every subnet of POPD_POOLS is in use");
-            return -ENOSPC;
-        }
+        return 0;
     }
-    if (req->gateway) {
-        uint32_t gw;
-        if (ipam_parse_addr(req->gateway, &gw) < 0 || !ipam_contains(ret, gw) || gw == ret->base ||
-            gw == ret->base + ipam_size(ret) - 1) {
-            snprintf(why, whylen, "gateway: '%s' is not a host address of the subnet",
-                     req->gateway);
-            return -EINVAL;
-        }
-        ret->gateway = gw;
-    }
-    return 0;
+    r = -ENOSPC;
+    for (size_t i = 0; i < p->n_pools && r == -ENOSPC; i++)
+        r = ipam_pick_subnet(&p->pools[i].range, p->pools[i].prefix, t->subnet, n, ret);
+    if (r < 0)
+        return pop_error_set(err, -ENOSPC, API_EXHAUSTED, NULL,
+                             "every subnet of POPD_POOLS is in use");
+    return apply_gateway(req, ret, err);
 }
 
 static int create_docker_network(struct popd *p, struct docker_client *dc,
@@ -124,20 +137,24 @@ static int create_docker_network(struct popd *p, struct docker_client *dc,
     return docker_network_create(dc, &spec, ret_id);
 }
 
+static int name_taken(struct pop_error *err, const char *name)
+{
+    return pop_error_set(err, -EEXIST, API_CONFLICT, "name",
+                         "name: a network called '%s' already exists", name);
+}
+
 static int network_create_locked(struct popd *p, struct docker_client *dc,
                                  const struct network_request *req, struct pop_network *ret,
-                                 char *why, size_t whylen)
+                                 struct pop_error *err)
 {
     struct pop_network net = {0};
-    if (store_network_get(p->store, req->name, &net) == 0) {
-        snprintf(why, whylen, "name: a network called '%s' already exists", req->name);
-        return -EEXIST;
-    }
-    int r = choose_subnet(p, dc, req, &net.subnet, why, whylen);
+    if (store_network_get(p->store, req->name, &net) == 0)
+        return name_taken(err, req->name);
+    int r = choose_subnet(p, dc, req, &net.subnet, err);
     if (r < 0)
         return r;
     if ((r = auth_uuid4(net.id)) < 0)
-        return r;
+        return pop_error_set(err, r, API_INTERNAL, NULL, "cannot generate an id");
     snprintf(net.name, sizeof(net.name), "%s", req->name);
     popd_docker_name(p, req->name, net.docker_name, sizeof(net.docker_name));
     net.internal = req->internal;
@@ -145,16 +162,20 @@ static int network_create_locked(struct popd *p, struct docker_client *dc,
 
     /* Row first: a crash after this leaves a row whose Docker network is re-created at the
      * next start, never a labelled Docker network nobody knows. */
-    if ((r = store_network_add(p->store, &net)) < 0) {
-        snprintf(why, whylen, "name: a network called '%s' already exists", req->name);
-        return r;
-    }
+    if ((r = store_network_add(p->store, &net)) < 0)
+        return r == -EEXIST ? name_taken(err, req->name)
+                            : pop_error_set(err, r, API_INTERNAL, NULL, "cannot store the network");
     _cleanup_free_ char *docker_id = NULL;
     r = create_docker_network(p, dc, &net, &docker_id);
     if (r < 0) {
-        snprintf(why, whylen, "the engine refused the network: %s", docker_last_error(dc));
+        r = r == -EEXIST ? -EEXIST : r == -EADDRINUSE ? -EADDRINUSE : -EIO;
+        pop_error_set(err, r, r == -EIO ? API_BAD_GATEWAY : API_CONFLICT,
+                      r == -EADDRINUSE ? "cidr"
+                      : r == -EEXIST   ? "name"
+                                       : NULL,
+                      "the engine refused the network: %s", docker_last_error(dc));
         store_network_remove(p->store, net.id);
-        return r == -EEXIST ? -EEXIST : r == -EADDRINUSE ? -EADDRINUSE : -EIO;
+        return r;
     }
     store_network_set_docker_id(p->store, net.id, docker_id);
     snprintf(net.docker_id, sizeof(net.docker_id), "%s", docker_id);
@@ -166,38 +187,42 @@ static int network_create_locked(struct popd *p, struct docker_client *dc,
 }
 
 int popd_network_create(struct popd *p, const struct network_request *req, struct pop_network *ret,
-                        char *why, size_t whylen)
+                        struct pop_error *err)
 {
     struct docker_client *dc = NULL;
     int r = popd_docker_acquire(p, &dc);
     if (r < 0)
-        return r;
+        return pop_error_set(err, r, API_BAD_GATEWAY, NULL, "cannot reach the engine");
     pthread_mutex_lock(&p->network_lock);
-    r = network_create_locked(p, dc, req, ret, why, whylen);
+    r = network_create_locked(p, dc, req, ret, err);
     pthread_mutex_unlock(&p->network_lock);
     popd_docker_release(p, dc);
     return r;
 }
 
-int popd_network_delete(struct popd *p, const char *id_or_name, char *why, size_t whylen)
+int popd_network_delete(struct popd *p, const char *id_or_name, struct pop_error *err)
 {
     struct pop_network net;
     int r = store_network_get(p->store, id_or_name, &net);
+    if (r == -ENOENT)
+        return pop_error_set(err, r, API_NOT_FOUND, NULL, "no network with id or name '%s'",
+                             id_or_name);
     if (r < 0)
-        return r;
-    if (strcmp(net.name, POPD_DEFAULT_NETWORK) == 0) {
-        snprintf(why, whylen, "'%s' is the default network and cannot be deleted", net.name);
-        return -EPERM;
-    }
+        return pop_error_set(err, r, API_INTERNAL, NULL, "cannot read the network");
+    if (strcmp(net.name, POPD_DEFAULT_NETWORK) == 0)
+        return pop_error_set(err, -EPERM, API_FORBIDDEN, NULL,
+                             "'%s' is the default network and cannot be deleted", net.name);
     struct docker_client *dc = NULL;
     if ((r = popd_docker_acquire(p, &dc)) < 0)
-        return r;
+        return pop_error_set(err, r, API_BAD_GATEWAY, NULL, "cannot reach the engine");
     pthread_mutex_lock(&p->network_lock);
     /* Row first (refused while endpoints use it), then the engine object. */
     r = store_network_remove(p->store, net.id);
     if (r == -EBUSY)
-        snprintf(why, whylen, "containers still have endpoints on '%s'; delete them first",
-                 net.name);
+        pop_error_set(err, r, API_CONFLICT, NULL,
+                      "containers still have endpoints on '%s'; delete them first", net.name);
+    else if (r < 0)
+        pop_error_set(err, r, API_INTERNAL, NULL, "cannot delete the network");
     if (r == 0) {
         int e = docker_network_remove(dc, net.docker_id[0] ? net.docker_id : net.docker_name);
         if (e < 0 && e != -ENOENT)
@@ -295,12 +320,13 @@ int popd_networks_init(struct popd *p, char *err, size_t errlen)
             struct network_request req = {.name = POPD_DEFAULT_NETWORK,
                                           .cidr = *p->cfg.private_cidr ? p->cfg.private_cidr : NULL,
                                           .internal = true};
-            char why[256] = "";
+            struct pop_error why = POP_ERROR_INIT;
             pthread_mutex_lock(&p->network_lock);
-            r = network_create_locked(p, dc, &req, &def, why, sizeof(why));
+            r = network_create_locked(p, dc, &req, &def, &why);
             pthread_mutex_unlock(&p->network_lock);
             if (r < 0) {
-                snprintf(err, errlen, "cannot create the default network: %s", why);
+                snprintf(err, errlen, "cannot create the default network%s: %s",
+                         req.cidr ? " from POPD_PRIVATE_CIDR" : "", why.detail);
                 popd_docker_release(p, dc);
                 return r;
             }

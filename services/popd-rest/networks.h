@@ -2,6 +2,7 @@
  * configured pools so that it overlaps no Docker network and no host route. */
 #pragma once
 
+#include "core/error.h"
 #include "popd.h"
 
 #include <stdbool.h>
@@ -14,14 +15,14 @@ struct network_request {
 };
 
 /* Creates the Pop network and its Docker network. Returns 0 and fills *ret, or: -EEXIST (name
- * taken), -EADDRINUSE (cidr overlaps something; why says what), -ENOSPC (pools exhausted),
- * -EINVAL (bad cidr/gateway; why says what), or an engine error. */
+ * taken), -EADDRINUSE (cidr overlaps something), -ENOSPC (pools exhausted), -EINVAL (bad
+ * cidr/gateway), or an engine error; err says what, naming the field. */
 int popd_network_create(struct popd *p, const struct network_request *req, struct pop_network *ret,
-                        char *why, size_t whylen);
+                        struct pop_error *err);
 
 /* Deletes a network: -ENOENT, -EBUSY (containers have endpoints on it), -EPERM (the default
- * network), or an engine error. */
-int popd_network_delete(struct popd *p, const char *id_or_name, char *why, size_t whylen);
+ * network), or an engine error; err says what. */
+int popd_network_delete(struct popd *p, const char *id_or_name, struct pop_error *err);
 
 /* At start-up: makes sure the default network exists, re-creates Docker networks that vanished
  * and reserves the addresses of containers already attached that popd-rest does not own. */

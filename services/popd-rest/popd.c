@@ -5,7 +5,9 @@
 #include "auth/throttle.h"
 #include "core/cleanup.h"
 #include "core/log.h"
+#include "core/metrics.h"
 #include "core/parse.h"
+#include "core/strv.h"
 #include "core/timeutil.h"
 #include "docker/docker.h"
 #include "users.h"
@@ -17,61 +19,15 @@
 
 #define JWT_KEY_SETTING "jwt_key"
 
-/* Splits s at commas into a NULL-terminated array of trimmed, non-empty strings. */
-static int split_list(const char *s, char ***ret)
-{
-    size_t cap = 1;
-    for (const char *q = s; *q; q++)
-        cap += *q == ',';
-    char **list = calloc(cap + 1, sizeof(char *));
-    if (!list)
-        return -ENOMEM;
-    size_t n = 0;
-    const char *start = s;
-    for (;;) {
-        const char *end = strchr(start, ',');
-        size_t len = end ? (size_t)(end - start) : strlen(start);
-        while (len && (*start == ' ' || *start == '\t')) {
-            start++;
-            len--;
-        }
-        while (len && (start[len - 1] == ' ' || start[len - 1] == '\t'))
-            len--;
-        if (len) {
-            list[n] = strndup(start, len);
-            if (!list[n]) {
-                for (size_t i = 0; i < n; i++)
-                    free(list[i]);
-                free(list);
-                return -ENOMEM;
-            }
-            n++;
-        }
-        if (!end)
-            break;
-        start = end + 1;
-    }
-    *ret = list;
-    return 0;
-}
-
-static void free_list(char **list)
-{
-    if (!list)
-        return;
-    for (char **q = list; *q; q++)
-        free(*q);
-    free(list);
-}
-
 static int parse_flavours(struct popd *p, char *err, size_t errlen)
 {
     snprintf(p->flavours[0].id, sizeof(p->flavours[0].id), "%s", POPD_DEFAULT_FLAVOUR);
     p->n_flavours = 1;
     char **items = NULL;
-    int r = split_list(p->cfg.flavours, &items);
+    int r = strv_split(p->cfg.flavours, ',', &items);
     if (r < 0)
         return r;
+    r = 0;
     for (char **it = items; *it && r == 0; it++) {
         char name[POP_NAME_MAX + 1], vcpus[32], ram[32];
         if (sscanf(*it, "%63[^:]:%31[^:]:%31s", name, vcpus, ram) != 3) {
@@ -93,16 +49,17 @@ static int parse_flavours(struct popd *p, char *err, size_t errlen)
         snprintf(f->id, sizeof(f->id), "%s", name);
         p->n_flavours++;
     }
-    free_list(items);
+    strv_free(items);
     return r;
 }
 
 static int parse_pools(struct popd *p, char *err, size_t errlen)
 {
     char **items = NULL;
-    int r = split_list(p->cfg.pools, &items);
+    int r = strv_split(p->cfg.pools, ',', &items);
     if (r < 0)
         return r;
+    r = 0;
     for (char **it = items; *it && r == 0; it++) {
         char *last = strrchr(*it, '/');
         int64_t prefix = 0;
@@ -119,10 +76,18 @@ static int parse_pools(struct popd *p, char *err, size_t errlen)
             r = -EINVAL;
             break;
         }
+        /* Every subnet picked from a pool is inside it, so a pool clear of the special
+         * blocks yields only subnets a client could have asked for. */
+        char why[160];
+        if (ipam_check_special(&pool.range, why, sizeof(why)) < 0) {
+            snprintf(err, errlen, "POPD_POOLS: %s", why);
+            r = -EINVAL;
+            break;
+        }
         pool.prefix = (unsigned)prefix;
         p->pools[p->n_pools++] = pool;
     }
-    free_list(items);
+    strv_free(items);
     if (r == 0 && p->n_pools == 0) {
         snprintf(err, errlen, "POPD_POOLS: at least one pool is needed");
         r = -EINVAL;
@@ -168,23 +133,65 @@ static int load_jwt_key(struct popd *p, char *err, size_t errlen)
     return r;
 }
 
+static int docker_make(void *ud, void **ret)
+{
+    const struct popd *p = ud;
+    struct docker_client *c = NULL;
+    int r = docker_client_new(p->cfg.docker_socket, &c);
+    if (r == 0)
+        *ret = c;
+    return r;
+}
+
+static void docker_destroy(void *c)
+{
+    docker_client_free(c);
+}
+
+/* Splits a comma-separated setting into *ret (see strv_split); 0 or a negative errno with a
+ * message naming the variable. */
+static int split_setting(const char *value, const char *name, char ***ret, char *err, size_t errlen)
+{
+    int r = strv_split(value, ',', ret);
+    if (r < 0) {
+        snprintf(err, errlen, "%s: %s", name, r == -E2BIG ? "too many entries" : "out of memory");
+        return r;
+    }
+    return 0;
+}
+
+/* The concurrency machinery: engine client pool, busy set, stop workers, stop token. */
+static int start_machinery(struct popd *p, char *err, size_t errlen)
+{
+    int r = objpool_new(POPD_DOCKER_POOL, docker_make, docker_destroy, p, &p->docker_pool);
+    if (r == 0)
+        r = lockset_new(POPD_MAX_BUSY, &p->busy);
+    if (r == 0)
+        r = stopper_new(&p->stop);
+    if (r == 0)
+        r = workq_new("popd-stop", POPD_STOP_WORKERS, POPD_STOP_QUEUE, &p->jobs);
+    if (r < 0)
+        snprintf(err, errlen, "cannot set up the worker threads: %s", strerror(-r));
+    return r;
+}
+
 int popd_init(struct popd *p, struct popd_config *cfg, char *err, size_t errlen)
 {
     memset(p, 0, sizeof(*p));
     p->cfg = *cfg;
     memset(cfg, 0, sizeof(*cfg));
-    pthread_mutex_init(&p->lock, NULL);
-    pthread_cond_init(&p->changed, NULL);
     pthread_mutex_init(&p->network_lock, NULL);
     p->started_at = time_now_s();
 
     int r = parse_flavours(p, err, errlen);
     if (r == 0)
         r = parse_pools(p, err, errlen);
-    if (r == 0 && (r = split_list(p->cfg.cap_add, &p->cap_add)) < 0)
-        snprintf(err, errlen, "POPD_CAP_ADD: out of memory");
-    if (r == 0 && (r = split_list(p->cfg.images, &p->images)) < 0)
-        snprintf(err, errlen, "POPD_IMAGE_ALLOWLIST: out of memory");
+    if (r == 0)
+        r = split_setting(p->cfg.cap_add, "POPD_CAP_ADD", &p->cap_add, err, errlen);
+    if (r == 0)
+        r = split_setting(p->cfg.images, "POPD_IMAGE_ALLOWLIST", &p->images, err, errlen);
+    if (r == 0)
+        r = start_machinery(p, err, errlen);
     if (r == 0 && (r = store_open(p->cfg.db_path, &p->store)) < 0)
         snprintf(err, errlen, "POPD_DB %s: cannot open the database (%s)", p->cfg.db_path,
                  strerror(-r));
@@ -194,6 +201,8 @@ int popd_init(struct popd *p, struct popd_config *cfg, char *err, size_t errlen)
         r = popd_users_load(&p->cfg, &p->users, err, errlen);
     if (r == 0 && !(p->throttle = auth_throttle_new()))
         r = -ENOMEM;
+    if (r == 0 && (r = popd_metrics_init(p)) < 0)
+        snprintf(err, errlen, "metrics: %s", strerror(-r));
     if (r == 0)
         store_token_purge(p->store, time_now_s());
     return r;
@@ -201,144 +210,52 @@ int popd_init(struct popd *p, struct popd_config *cfg, char *err, size_t errlen)
 
 void popd_done(struct popd *p)
 {
-    pthread_mutex_lock(&p->lock);
-    while (p->jobs_running)
-        pthread_cond_wait(&p->changed, &p->lock);
-    pthread_mutex_unlock(&p->lock);
-    for (size_t i = 0; i < p->n_idle; i++)
-        docker_client_free(p->idle_clients[i]);
-    for (size_t i = 0; i < p->n_busy; i++)
-        free(p->busy[i]);
+    if (p->jobs) {
+        /* A stop still queued after one stop's grace period stays STOPPING in the store;
+         * the start-up reconcile finishes it. Running stops are waited for by workq_free. */
+        int64_t grace = p->cfg.stop_timeout_s * 1000 + POPD_STOP_GRACE_EXTRA_MS;
+        if (workq_drain(p->jobs, time_mono_ms() + grace) < 0)
+            log_warn("shutdown: stops still queued are left for the next start to finish");
+        workq_free(p->jobs);
+    }
+    objpool_free(p->docker_pool);
+    lockset_free(p->busy);
+    stopper_free(p->stop);
     auth_throttle_free(p->throttle);
     popd_users_free(p->users);
     store_close(p->store);
-    free_list(p->cap_add);
-    free_list(p->images);
+    metrics_free(p->metrics);
+    strv_free(p->cap_add);
+    strv_free(p->images);
     popd_config_done(&p->cfg);
     pthread_mutex_destroy(&p->network_lock);
-    pthread_cond_destroy(&p->changed);
-    pthread_mutex_destroy(&p->lock);
 }
 
 int popd_docker_acquire(struct popd *p, struct docker_client **ret)
 {
-    pthread_mutex_lock(&p->lock);
-    struct docker_client *c = p->n_idle ? p->idle_clients[--p->n_idle] : NULL;
-    pthread_mutex_unlock(&p->lock);
-    if (!c) {
-        int r = docker_client_new(p->cfg.docker_socket, &c);
-        if (r < 0)
-            return r;
-    }
-    *ret = c;
-    return 0;
+    void *c = NULL;
+    int r = objpool_acquire(p->docker_pool, &c);
+    if (r == 0)
+        *ret = c;
+    return r;
 }
 
 void popd_docker_release(struct popd *p, struct docker_client *c)
 {
-    if (!c)
-        return;
-    pthread_mutex_lock(&p->lock);
-    if (p->n_idle < POPD_DOCKER_POOL) {
-        p->idle_clients[p->n_idle++] = c;
-        c = NULL;
-    }
-    pthread_mutex_unlock(&p->lock);
-    docker_client_free(c);
-}
-
-static ssize_t busy_index(struct popd *p, const char *id)
-{
-    for (size_t i = 0; i < p->n_busy; i++)
-        if (strcmp(p->busy[i], id) == 0)
-            return (ssize_t)i;
-    return -1;
+    objpool_release(p->docker_pool, c);
 }
 
 int popd_busy_acquire(struct popd *p, const char *id, int64_t wait_ms)
 {
-    char *copy = strdup(id);
-    if (!copy)
-        return -ENOMEM;
-    int64_t deadline = time_mono_ms() + wait_ms;
-    int r = 0;
-    pthread_mutex_lock(&p->lock);
-    while (busy_index(p, id) >= 0 || p->n_busy == POPD_MAX_BUSY) {
-        int64_t left = deadline - time_mono_ms();
-        if (left <= 0) {
-            r = -EBUSY;
-            break;
-        }
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        int64_t ns = ts.tv_nsec + (left % 1000) * 1000000;
-        ts.tv_sec += left / 1000 + ns / 1000000000;
-        ts.tv_nsec = ns % 1000000000;
-        pthread_cond_timedwait(&p->changed, &p->lock, &ts);
-    }
-    if (r == 0)
-        p->busy[p->n_busy++] = TAKE_PTR(copy);
-    pthread_mutex_unlock(&p->lock);
-    free(copy);
-    return r;
+    int r = lockset_acquire(p->busy, id, wait_ms);
+    /* An empty or over-long id (from an engine event's label) names no container: report it
+     * busy, so the caller leaves it alone as it would any other busy one. */
+    return r == -EINVAL ? -EBUSY : r;
 }
 
 void popd_busy_release(struct popd *p, const char *id)
 {
-    pthread_mutex_lock(&p->lock);
-    ssize_t i = busy_index(p, id);
-    if (i >= 0) {
-        free(p->busy[i]);
-        p->busy[i] = p->busy[--p->n_busy];
-    }
-    pthread_cond_broadcast(&p->changed);
-    pthread_mutex_unlock(&p->lock);
-}
-
-struct job {
-    struct popd *p;
-    void (*fn)(struct popd *p, void *arg);
-    void *arg;
-};
-
-static void *job_main(void *opaque)
-{
-    struct job *j = opaque;
-    j->fn(j->p, j->arg);
-    free(j->arg);
-    struct popd *p = j->p;
-    free(j);
-    pthread_mutex_lock(&p->lock);
-    p->jobs_running--;
-    pthread_cond_broadcast(&p->changed);
-    pthread_mutex_unlock(&p->lock);
-    return NULL;
-}
-
-int popd_job_spawn(struct popd *p, void (*fn)(struct popd *p, void *arg), void *arg)
-{
-    struct job *j = malloc(sizeof(*j));
-    if (!j)
-        return -ENOMEM;
-    *j = (struct job){p, fn, arg};
-    pthread_mutex_lock(&p->lock);
-    p->jobs_running++;
-    pthread_mutex_unlock(&p->lock);
-    pthread_attr_t attr;
-    pthread_attr_init(&attr);
-    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-    pthread_t t;
-    int r = pthread_create(&t, &attr, job_main, j);
-    pthread_attr_destroy(&attr);
-    if (r != 0) {
-        free(j);
-        pthread_mutex_lock(&p->lock);
-        p->jobs_running--;
-        pthread_cond_broadcast(&p->changed);
-        pthread_mutex_unlock(&p->lock);
-        return -r;
-    }
-    return 0;
+    lockset_release(p->busy, id);
 }
 
 const struct popd_flavour *popd_flavour_find(const struct popd *p, const char *id)
@@ -351,12 +268,7 @@ const struct popd_flavour *popd_flavour_find(const struct popd *p, const char *i
 
 bool popd_image_allowed(const struct popd *p, const char *image)
 {
-    if (!p->images || !p->images[0])
-        return true;
-    for (char **q = p->images; *q; q++)
-        if (strcmp(*q, image) == 0)
-            return true;
-    return false;
+    return !p->images || !p->images[0] || strv_contains(p->images, image);
 }
 
 void popd_docker_name(const struct popd *p, const char *name, char *out, size_t size)

@@ -1,8 +1,10 @@
 /* Reconciliation and the events follower. */
 #include "reconcile.h"
 
+#include "core/backoff.h"
 #include "core/cleanup.h"
 #include "core/log.h"
+#include "core/metrics.h"
 #include "core/timeutil.h"
 #include "docker/docker.h"
 #include "lifecycle.h"
@@ -128,7 +130,7 @@ struct events_ctx {
 static int on_event(const struct docker_event *ev, void *userdata)
 {
     struct events_ctx *ctx = userdata;
-    atomic_fetch_add(&ctx->p->events_seen, 1);
+    metric_add(ctx->p->m_events, NULL, 1);
     if (strcmp(ev->type, "container") != 0)
         return 0;
     if (strcmp(ev->action, "die") != 0 && strcmp(ev->action, "oom") != 0 &&
@@ -171,9 +173,11 @@ static void *events_main(void *arg)
     char label_filter[128];
     snprintf(label_filter, sizeof(label_filter), "label=%s=%s", LABEL_POP, p->cfg.name);
     const char *filters[] = {"type=container", label_filter, NULL};
-    int64_t backoff_ms = 100;
+    /* 100 ms doubling to 2 s; a stream that stayed open 10 s starts again from 100 ms. */
+    struct backoff retry;
+    backoff_init(&retry, 100, 2000, 10000);
     bool first = true;
-    while (!atomic_load(&p->stopping)) {
+    while (!stopper_fired(p->stop)) {
         if (!first) {
             /* Catch up on whatever happened while the stream was down. */
             popd_reconcile(p);
@@ -181,20 +185,17 @@ static void *events_main(void *arg)
         /* The first stream replays from start-up so nothing between the start-up
          * reconcile and the stream opening is missed. */
         int64_t since = first ? p->started_at : time_now_s();
-        int64_t opened = time_mono_ms();
-        int r = docker_events_follow(p->cfg.docker_socket, filters, since, on_event, &ctx,
-                                     &p->stopping);
-        if (atomic_load(&p->stopping))
+        backoff_up(&retry, time_mono_ms());
+        int r = docker_events_follow(p->cfg.docker_socket, filters, since, on_event, &ctx, p->stop);
+        if (stopper_fired(p->stop))
             break;
         first = false;
-        atomic_fetch_add(&p->events_reconnects, 1);
-        if (time_mono_ms() - opened > 10000)
-            backoff_ms = 100;
+        metric_add(p->m_events_reconnect, NULL, 1);
+        int64_t delay = backoff_next(&retry, time_mono_ms());
         log_warn("events: stream ended (%s); reconnecting in %lld ms", strerror(-r),
-                 (long long)backoff_ms);
-        for (int64_t slept = 0; slept < backoff_ms && !atomic_load(&p->stopping); slept += 50)
-            time_sleep_ms(50);
-        backoff_ms = backoff_ms * 2 > 2000 ? 2000 : backoff_ms * 2;
+                 (long long)delay);
+        if (stopper_sleep_ms(p->stop, delay) == -ECANCELED)
+            break;
     }
     docker_client_free(ctx.dc);
     return NULL;
@@ -211,7 +212,8 @@ int popd_events_start(struct popd *p)
 
 void popd_events_stop(struct popd *p)
 {
-    atomic_store(&p->stopping, true);
+    if (p->stop)
+        stopper_fire(p->stop);
     if (p->events_running)
         pthread_join(p->events_thread, NULL);
     p->events_running = false;

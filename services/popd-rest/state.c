@@ -68,7 +68,8 @@ bool pop_transition_allowed(enum pop_status from, enum pop_status to)
     case POP_CREATED:
         return to == POP_RUNNING || to == POP_FAILED;
     case POP_RUNNING:
-        return to == POP_STOPPING || to == POP_EXITED || to == POP_FAILED;
+        /* RUNNING -> RUNNING: a recreate with new metadata replaces the engine container. */
+        return to == POP_RUNNING || to == POP_STOPPING || to == POP_EXITED || to == POP_FAILED;
     case POP_STOPPING:
         return to == POP_EXITED || to == POP_FAILED;
     default:

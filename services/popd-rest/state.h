@@ -11,6 +11,9 @@ enum pop_status {
     POP_FAILED = 4,
     POP_STOPPING = 5,
 };
+/* Slots of an array indexed by enum pop_status (kept next to the enum, so a new state is
+ * counted everywhere such an array is). */
+#define POP_STATUS_COUNT 6
 
 enum pop_op {
     POP_OP_METADATA,          /* merge metadata before start */
@@ -31,5 +34,7 @@ bool pop_status_is_final(enum pop_status s);
 /* Whether op may run on a container in state s. */
 bool pop_op_allowed(enum pop_op op, enum pop_status s);
 
-/* Whether moving from -> to is an edge of the state graph (each state is traversed once). */
+/* Whether moving from -> to is an edge of the state graph: each state is entered once, except
+ * that a recreate with new metadata re-enters RUNNING. store_container_transition refuses any
+ * move this denies. */
 bool pop_transition_allowed(enum pop_status from, enum pop_status to);

@@ -1,5 +1,7 @@
 /* The store: SQL for networks, containers, endpoints, metadata, reservations and tokens.
- * One SQLite connection guarded by a mutex; multi-row changes run in db_tx transactions. */
+ * Every public function takes a connection of its own from the pool for the length of the call
+ * (a scope guard gives it back on every return); multi-statement changes run in db_tx
+ * transactions and multi-statement reads in db_read_tx snapshots, so each call is atomic. */
 #include "store.h"
 
 #include "core/cleanup.h"
@@ -8,23 +10,62 @@
 #include "popd_core_migrations.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 struct pop_store {
-    pthread_mutex_t lock;
-    struct db *db;
+    /* No store-wide mutex, by design: one connection per thread at a time, from this pool.
+     * With a single connection behind a mutex, a call meeting another process's write lock
+     * slept (SQLite's 5 s busy timeout, then db_tx's backoff) with the mutex held, and every
+     * other request queued behind it, reads included. Now a waiting writer holds only its own
+     * connection: readers go on at once (WAL), other writers wait for SQLite's write lock,
+     * which they need anyway. The pool's own locks are leaves, held for a push or a pop; see
+     * docs/internals/db.md. */
+    struct db_pool *pool;
 };
-
-#define LOCKED(st)                                                                                 \
-    for (int once_ = (pthread_mutex_lock(&(st)->lock), 1); once_;                                  \
-         once_ = 0, pthread_mutex_unlock(&(st)->lock))
 
 static void copy_str(char *dst, size_t size, const char *src)
 {
     snprintf(dst, size, "%s", src ? src : "");
+}
+
+/* Maps db_run's count of changed rows for a statement on one row: 0, or -ENOENT when none. */
+static int one_row_changed(int r)
+{
+    if (r < 0)
+        return r;
+    return r > 0 ? 0 : -ENOENT;
+}
+
+/* Runs one statement on a connection of its own; returns rows changed or a db error. */
+static int store_run(struct pop_store *st, const char *sql, const struct db_arg *args, size_t n)
+{
+    _cleanup_db_put_ struct db *db = NULL;
+    int r = db_pool_get(st->pool, &db);
+    if (r < 0)
+        return r;
+    return db_run(db, sql, args, n);
+}
+
+/* Runs fn as one write transaction (db_tx) on a connection of its own. */
+static int store_tx(struct pop_store *st, int (*fn)(struct db *db, void *ud), void *ud)
+{
+    _cleanup_db_put_ struct db *db = NULL;
+    int r = db_pool_get(st->pool, &db);
+    if (r < 0)
+        return r;
+    return db_tx(db, fn, ud);
+}
+
+/* Runs fn as one read snapshot (db_read_tx) on a connection of its own. */
+static int store_read(struct pop_store *st, int (*fn)(struct db *db, void *ud), void *ud)
+{
+    _cleanup_db_put_ struct db *db = NULL;
+    int r = db_pool_get(st->pool, &db);
+    if (r < 0)
+        return r;
+    return db_read_tx(db, fn, ud);
 }
 
 int store_open(const char *path, struct pop_store **ret)
@@ -32,12 +73,11 @@ int store_open(const char *path, struct pop_store **ret)
     struct pop_store *st = calloc(1, sizeof(*st));
     if (!st)
         return -ENOMEM;
-    int r = db_open(path, popd_core_migrations, popd_core_migrations_count, &st->db);
+    int r = db_pool_open(path, popd_core_migrations, popd_core_migrations_count, &st->pool);
     if (r < 0) {
         free(st);
         return r;
     }
-    pthread_mutex_init(&st->lock, NULL);
     *ret = st;
     return 0;
 }
@@ -46,46 +86,18 @@ void store_close(struct pop_store *st)
 {
     if (!st)
         return;
-    db_close(st->db);
-    pthread_mutex_destroy(&st->lock);
+    db_pool_close(st->pool);
     free(st);
-}
-
-/* Runs one UPDATE/DELETE binding up to two text parameters (NULL a2 = only one), under the
- * lock. Returns 0, -ENOENT when no row changed, or a db error. */
-static int exec_on_row(struct pop_store *st, const char *sql, const char *a1, const char *a2)
-{
-    int r;
-    LOCKED(st)
-    {
-        _cleanup_stmt_ struct db_stmt *s = NULL;
-        r = db_prepare_cached(st->db, sql, &s);
-        if (r == 0) {
-            db_bind_text(s, 1, a1);
-            if (a2)
-                db_bind_text(s, 2, a2);
-            r = db_step(s);
-            if (r >= 0)
-                r = db_changes(st->db) ? 0 : -ENOENT;
-        }
-    }
-    return r;
 }
 
 /* ---- settings ---- */
 
-static int setting_get_locked(struct pop_store *st, const char *key, char **ret_value)
+static int setting_get_in(struct db *db, const char *key, char **ret_value)
 {
     _cleanup_stmt_ struct db_stmt *s = NULL;
-    int r = db_prepare_cached(st->db, "SELECT value FROM settings WHERE key = ?", &s);
+    int r = db_query_row(db, "SELECT value FROM settings WHERE key = ?", DB_ARGS(DB_TEXT(key)), &s);
     if (r < 0)
         return r;
-    db_bind_text(s, 1, key);
-    r = db_step(s);
-    if (r < 0)
-        return r;
-    if (r == 0)
-        return -ENOENT;
     char *v = strdup(db_column_text(s, 0));
     if (!v)
         return -ENOMEM;
@@ -95,29 +107,25 @@ static int setting_get_locked(struct pop_store *st, const char *key, char **ret_
 
 int store_setting_get(struct pop_store *st, const char *key, char **ret_value)
 {
-    int r;
-    LOCKED(st) r = setting_get_locked(st, key, ret_value);
-    return r;
+    _cleanup_db_put_ struct db *db = NULL;
+    int r = db_pool_get(st->pool, &db);
+    if (r < 0)
+        return r;
+    return setting_get_in(db, key, ret_value);
 }
 
 int store_setting_put_if_absent(struct pop_store *st, const char *key, const char *value,
                                 char **ret_value)
 {
-    int r;
-    LOCKED(st)
-    {
-        _cleanup_stmt_ struct db_stmt *s = NULL;
-        r = db_prepare_cached(st->db, "INSERT OR IGNORE INTO settings(key, value) VALUES (?, ?)",
-                              &s);
-        if (r == 0) {
-            db_bind_text(s, 1, key);
-            db_bind_text(s, 2, value);
-            r = db_step(s);
-        }
-        if (r >= 0)
-            r = setting_get_locked(st, key, ret_value);
-    }
-    return r;
+    _cleanup_db_put_ struct db *db = NULL;
+    int r = db_pool_get(st->pool, &db);
+    if (r < 0)
+        return r;
+    r = db_run(db, "INSERT OR IGNORE INTO settings(key, value) VALUES (?, ?)",
+               DB_ARGS(DB_TEXT(key), DB_TEXT(value)));
+    if (r < 0)
+        return r;
+    return setting_get_in(db, key, ret_value);
 }
 
 /* ---- networks ---- */
@@ -140,27 +148,12 @@ static void network_from_row(struct db_stmt *s, struct pop_network *n)
 
 int store_network_add(struct pop_store *st, const struct pop_network *net)
 {
-    int r;
-    LOCKED(st)
-    {
-        _cleanup_stmt_ struct db_stmt *s = NULL;
-        r = db_prepare_cached(st->db,
-                              "INSERT INTO networks(" NETWORK_COLUMNS
-                              ") VALUES (?, ?, ?, NULLIF(?, ''), ?, ?, ?, ?, ?)",
-                              &s);
-        if (r == 0) {
-            db_bind_text(s, 1, net->id);
-            db_bind_text(s, 2, net->name);
-            db_bind_text(s, 3, net->docker_name);
-            db_bind_text(s, 4, net->docker_id);
-            db_bind_int64(s, 5, net->subnet.base);
-            db_bind_int64(s, 6, net->subnet.prefix);
-            db_bind_int64(s, 7, net->subnet.gateway);
-            db_bind_int64(s, 8, net->internal);
-            db_bind_int64(s, 9, net->created);
-            r = db_step(s);
-        }
-    }
+    int r = store_run(
+        st,
+        "INSERT INTO networks(" NETWORK_COLUMNS ") VALUES (?, ?, ?, NULLIF(?, ''), ?, ?, ?, ?, ?)",
+        DB_ARGS(DB_TEXT(net->id), DB_TEXT(net->name), DB_TEXT(net->docker_name),
+                DB_TEXT(net->docker_id), DB_INT(net->subnet.base), DB_INT(net->subnet.prefix),
+                DB_INT(net->subnet.gateway), DB_INT(net->internal), DB_INT(net->created)));
     return r < 0 ? r : 0;
 }
 
@@ -168,93 +161,76 @@ int store_network_add(struct pop_store *st, const struct pop_network *net)
 static int network_lookup(struct db *db, const char *sql, const char *key, struct pop_network *ret)
 {
     _cleanup_stmt_ struct db_stmt *s = NULL;
-    int r = db_prepare_cached(db, sql, &s);
+    int r = db_query_row(db, sql, DB_ARGS(DB_TEXT(key)), &s);
     if (r < 0)
         return r;
-    db_bind_text(s, 1, key);
-    r = db_step(s);
-    if (r < 0)
-        return r;
-    if (r == 0)
-        return -ENOENT;
     network_from_row(s, ret);
     return 0;
 }
 
 int store_network_get(struct pop_store *st, const char *id_or_name, struct pop_network *ret)
 {
-    int r;
-    LOCKED(st)
-    r = network_lookup(st->db,
-                       "SELECT " NETWORK_COLUMNS " FROM networks WHERE id = ?1 OR name = ?1",
-                       id_or_name, ret);
-    return r;
+    _cleanup_db_put_ struct db *db = NULL;
+    int r = db_pool_get(st->pool, &db);
+    if (r < 0)
+        return r;
+    /* Names in the id format are refused at creation; one left by an older popd-rest must
+     * still not shadow the network whose id it is: the id wins. */
+    return network_lookup(db,
+                          "SELECT " NETWORK_COLUMNS " FROM networks WHERE id = ?1 OR name = ?1 "
+                          "ORDER BY id = ?1 DESC LIMIT 1",
+                          id_or_name, ret);
 }
 
 int store_network_list(struct pop_store *st, struct pop_network **ret, size_t *ret_n)
 {
-    int r;
-    struct pop_network *list = NULL;
+    _cleanup_db_put_ struct db *db = NULL;
+    _cleanup_stmt_ struct db_stmt *s = NULL;
+    _cleanup_free_ struct pop_network *list = NULL;
     size_t n = 0;
-    LOCKED(st)
-    {
-        _cleanup_stmt_ struct db_stmt *s = NULL;
-        r = db_prepare_cached(
-            st->db, "SELECT " NETWORK_COLUMNS " FROM networks ORDER BY created, name", &s);
-        while (r >= 0 && (r = db_step(s)) == 1) {
-            struct pop_network *grown = realloc(list, (n + 1) * sizeof(*list));
-            if (!grown) {
-                r = -ENOMEM;
-                break;
-            }
-            list = grown;
-            network_from_row(s, &list[n++]);
-        }
+    int r = db_pool_get(st->pool, &db);
+    if (r == 0)
+        r = db_query(db, "SELECT " NETWORK_COLUMNS " FROM networks ORDER BY created, name", NULL, 0,
+                     &s);
+    while (r >= 0 && (r = db_step(s)) == 1) {
+        struct pop_network *grown = realloc(list, (n + 1) * sizeof(*list));
+        if (!grown)
+            return -ENOMEM;
+        list = grown;
+        network_from_row(s, &list[n++]);
     }
-    if (r < 0) {
-        free(list);
+    if (r < 0)
         return r;
-    }
-    *ret = list;
+    *ret = TAKE_PTR(list);
     *ret_n = n;
     return 0;
 }
 
 int store_network_set_docker_id(struct pop_store *st, const char *id, const char *docker_id)
 {
-    return exec_on_row(st, "UPDATE networks SET docker_id = NULLIF(?, '') WHERE id = ?", docker_id,
-                       id);
+    return one_row_changed(store_run(st,
+                                     "UPDATE networks SET docker_id = NULLIF(?, '') WHERE id = ?",
+                                     DB_ARGS(DB_TEXT(docker_id), DB_TEXT(id))));
 }
 
 static int network_remove_tx(struct db *db, void *ud)
 {
     const char *id = ud;
     _cleanup_stmt_ struct db_stmt *s = NULL;
-    int r = db_prepare_cached(db, "SELECT count(*) FROM endpoints WHERE network_id = ?", &s);
+    int r = db_query_row(db, "SELECT count(*) FROM endpoints WHERE network_id = ?",
+                         DB_ARGS(DB_TEXT(id)), &s);
     if (r < 0)
         return r;
-    db_bind_text(s, 1, id);
-    r = db_step(s);
-    if (r < 0)
-        return r;
+    /* Not -EBUSY here: db_tx takes that for a locked database and retries. */
     if (db_column_int64(s, 0) > 0)
-        return -EBUSY;
-    db_stmt_free(TAKE_PTR(s));
-    r = db_prepare_cached(db, "DELETE FROM networks WHERE id = ?", &s);
-    if (r < 0)
-        return r;
-    db_bind_text(s, 1, id);
-    r = db_step(s);
-    if (r < 0)
-        return r;
-    return db_changes(db) ? 0 : -ENOENT;
+        return -ENOTEMPTY;
+    return one_row_changed(db_run(db, "DELETE FROM networks WHERE id = ?", DB_ARGS(DB_TEXT(id))));
 }
 
 int store_network_remove(struct pop_store *st, const char *id)
 {
-    int r;
-    LOCKED(st) r = db_tx(st->db, network_remove_tx, (void *)id);
-    return r;
+    int r = store_tx(st, network_remove_tx, (void *)id);
+    return r == -ENOTEMPTY ? -EBUSY : r;
 }
 
 struct foreign_args {
@@ -267,29 +243,19 @@ struct foreign_args {
 static int reserve_foreign_tx(struct db *db, void *ud)
 {
     struct foreign_args *a = ud;
-    _cleanup_stmt_ struct db_stmt *del = NULL;
-    int r = db_prepare_cached(
-        db, "DELETE FROM reservations WHERE network_id = ? AND container_id IS NULL", &del);
+    int r = db_run(db, "DELETE FROM reservations WHERE network_id = ? AND container_id IS NULL",
+                   DB_ARGS(DB_TEXT(a->network_id)));
     if (r < 0)
-        return r;
-    db_bind_text(del, 1, a->network_id);
-    if ((r = db_step(del)) < 0)
         return r;
     int held = 0;
     for (size_t i = 0; i < a->n; i++) {
-        _cleanup_stmt_ struct db_stmt *ins = NULL;
-        r = db_prepare_cached(db,
-                              "INSERT OR IGNORE INTO reservations(network_id, address, "
-                              "container_id, holder) VALUES (?, ?, NULL, ?)",
-                              &ins);
+        r = db_run(db,
+                   "INSERT OR IGNORE INTO reservations(network_id, address, container_id, holder) "
+                   "VALUES (?, ?, NULL, ?)",
+                   DB_ARGS(DB_TEXT(a->network_id), DB_INT(a->addrs[i]), DB_TEXT(a->holders[i])));
         if (r < 0)
             return r;
-        db_bind_text(ins, 1, a->network_id);
-        db_bind_int64(ins, 2, a->addrs[i]);
-        db_bind_text(ins, 3, a->holders[i]);
-        if ((r = db_step(ins)) < 0)
-            return r;
-        held += db_changes(db);
+        held += r;
     }
     return held;
 }
@@ -298,9 +264,7 @@ int store_network_reserve_foreign(struct pop_store *st, const char *network_id,
                                   const uint32_t *addrs, const char *const *holders, size_t n)
 {
     struct foreign_args a = {network_id, addrs, holders, n};
-    int r;
-    LOCKED(st) r = db_tx(st->db, reserve_foreign_tx, &a);
-    return r;
+    return store_tx(st, reserve_foreign_tx, &a);
 }
 
 /* ---- containers ---- */
@@ -315,26 +279,22 @@ struct create_args {
 static int reserved_addresses(struct db *db, const char *network_id, uint32_t **ret, size_t *ret_n)
 {
     _cleanup_stmt_ struct db_stmt *s = NULL;
-    int r = db_prepare_cached(db, "SELECT address FROM reservations WHERE network_id = ?", &s);
+    int r = db_query(db, "SELECT address FROM reservations WHERE network_id = ?",
+                     DB_ARGS(DB_TEXT(network_id)), &s);
     if (r < 0)
         return r;
-    db_bind_text(s, 1, network_id);
-    uint32_t *list = NULL;
+    _cleanup_free_ uint32_t *list = NULL;
     size_t n = 0;
     while ((r = db_step(s)) == 1) {
         uint32_t *grown = realloc(list, (n + 1) * sizeof(*list));
-        if (!grown) {
-            r = -ENOMEM;
-            break;
-        }
+        if (!grown)
+            return -ENOMEM;
         list = grown;
         list[n++] = (uint32_t)db_column_int64(s, 0);
     }
-    if (r < 0) {
-        free(list);
+    if (r < 0)
         return r;
-    }
-    *ret = list;
+    *ret = TAKE_PTR(list);
     *ret_n = n;
     return 0;
 }
@@ -368,36 +328,19 @@ static int reserve_endpoint(struct db *db, struct pop_container *c,
             return r;
     }
 
-    _cleanup_stmt_ struct db_stmt *s = NULL;
-    r = db_prepare_cached(db,
-                          "INSERT INTO reservations(network_id, address, container_id, holder) "
-                          "VALUES (?, ?, ?, ?)",
-                          &s);
-    if (r < 0)
-        return r;
-    db_bind_text(s, 1, net.id);
-    db_bind_int64(s, 2, addr);
-    db_bind_text(s, 3, c->id);
-    db_bind_text(s, 4, c->id);
-    r = db_step(s);
+    r = db_run(db,
+               "INSERT INTO reservations(network_id, address, container_id, holder) "
+               "VALUES (?, ?, ?, ?)",
+               DB_ARGS(DB_TEXT(net.id), DB_INT(addr), DB_TEXT(c->id), DB_TEXT(c->id)));
     if (r == -EEXIST)
         return -EADDRINUSE;
     if (r < 0)
         return r;
-    db_stmt_free(TAKE_PTR(s));
-
-    r = db_prepare_cached(db,
-                          "INSERT INTO endpoints(container_id, network_id, position, endpoint_id, "
-                          "ipv4) VALUES (?, ?, ?, ?, ?)",
-                          &s);
-    if (r < 0)
-        return r;
-    db_bind_text(s, 1, c->id);
-    db_bind_text(s, 2, net.id);
-    db_bind_int64(s, 3, (int64_t)c->n_ep);
-    db_bind_text(s, 4, req->endpoint_id);
-    db_bind_int64(s, 5, addr);
-    r = db_step(s);
+    r = db_run(db,
+               "INSERT INTO endpoints(container_id, network_id, position, endpoint_id, ipv4) "
+               "VALUES (?, ?, ?, ?, ?)",
+               DB_ARGS(DB_TEXT(c->id), DB_TEXT(net.id), DB_INT(c->n_ep), DB_TEXT(req->endpoint_id),
+                       DB_INT(addr)));
     if (r < 0)
         return r;
 
@@ -416,21 +359,12 @@ static int container_create_tx(struct db *db, void *ud)
     struct create_args *a = ud;
     struct pop_container *c = a->c;
     c->n_ep = 0;
-    _cleanup_stmt_ struct db_stmt *s = NULL;
-    int r = db_prepare_cached(db,
-                              "INSERT INTO containers(id, name, image_id, flavour_id, status, "
-                              "extended_status, created) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                              &s);
-    if (r < 0)
-        return r;
-    db_bind_text(s, 1, c->id);
-    db_bind_text(s, 2, c->name);
-    db_bind_text(s, 3, c->image_id);
-    db_bind_text(s, 4, c->flavour_id);
-    db_bind_int64(s, 5, POP_CREATED);
-    db_bind_text(s, 6, c->extended_status);
-    db_bind_int64(s, 7, c->created);
-    r = db_step(s);
+    int r = db_run(db,
+                   "INSERT INTO containers(id, name, image_id, flavour_id, status, "
+                   "extended_status, created) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                   DB_ARGS(DB_TEXT(c->id), DB_TEXT(c->name), DB_TEXT(c->image_id),
+                           DB_TEXT(c->flavour_id), DB_INT(POP_CREATED), DB_TEXT(c->extended_status),
+                           DB_INT(c->created)));
     if (r < 0)
         return r;
     for (size_t i = 0; i < a->n_req; i++) {
@@ -449,8 +383,7 @@ int store_container_create(struct pop_store *st, struct pop_container *c,
     if (n_req > POP_MAX_ENDPOINTS)
         return -E2BIG;
     struct create_args a = {c, req, n_req, err};
-    int r;
-    LOCKED(st) r = db_tx(st->db, container_create_tx, &a);
+    int r = store_tx(st, container_create_tx, &a);
     if (r < 0)
         c->n_ep = 0;
     return r < 0 ? r : 0;
@@ -477,14 +410,13 @@ static void container_from_row(struct db_stmt *s, struct pop_container *c)
 static int container_load_details(struct db *db, struct pop_container *c)
 {
     _cleanup_stmt_ struct db_stmt *s = NULL;
-    int r = db_prepare_cached(db,
-                              "SELECT e.network_id, n.name, e.endpoint_id, e.ipv4, n.base, "
-                              "n.prefix, n.gateway FROM endpoints e JOIN networks n ON "
-                              "n.id = e.network_id WHERE e.container_id = ? ORDER BY e.position",
-                              &s);
+    int r = db_query(db,
+                     "SELECT e.network_id, n.name, e.endpoint_id, e.ipv4, n.base, n.prefix, "
+                     "n.gateway FROM endpoints e JOIN networks n ON n.id = e.network_id "
+                     "WHERE e.container_id = ? ORDER BY e.position",
+                     DB_ARGS(DB_TEXT(c->id)), &s);
     if (r < 0)
         return r;
-    db_bind_text(s, 1, c->id);
     c->n_ep = 0;
     while ((r = db_step(s)) == 1 && c->n_ep < POP_MAX_ENDPOINTS) {
         struct pop_endpoint *ep = &c->ep[c->n_ep++];
@@ -500,10 +432,10 @@ static int container_load_details(struct db *db, struct pop_container *c)
         return r;
     db_stmt_free(TAKE_PTR(s));
 
-    r = db_prepare_cached(db, "SELECT key, value FROM metadata WHERE container_id = ?", &s);
+    r = db_query(db, "SELECT key, value FROM metadata WHERE container_id = ?",
+                 DB_ARGS(DB_TEXT(c->id)), &s);
     if (r < 0)
         return r;
-    db_bind_text(s, 1, c->id);
     while ((r = db_step(s)) == 1) {
         int e = md_set_put(&c->md, db_column_text(s, 0), db_column_text(s, 1));
         if (e < 0)
@@ -512,101 +444,96 @@ static int container_load_details(struct db *db, struct pop_container *c)
     return r;
 }
 
-int store_container_get(struct pop_store *st, const char *id_or_name, struct pop_container *ret)
+struct get_args {
+    const char *id_or_name;
+    struct pop_container *ret;
+};
+
+static int container_get_rd(struct db *db, void *ud)
 {
-    int r;
-    struct pop_container c;
-    LOCKED(st)
-    {
-        _cleanup_stmt_ struct db_stmt *s = NULL;
-        r = db_prepare_cached(
-            st->db, "SELECT " CONTAINER_COLUMNS " FROM containers c WHERE c.id = ?1 OR c.name = ?1",
-            &s);
-        if (r == 0) {
-            db_bind_text(s, 1, id_or_name);
-            r = db_step(s);
-            if (r == 0)
-                r = -ENOENT;
-        }
-        if (r == 1) {
-            container_from_row(s, &c);
-            db_stmt_free(TAKE_PTR(s));
-            r = container_load_details(st->db, &c);
-            if (r < 0)
-                pop_container_done(&c);
-        }
-    }
+    struct get_args *a = ud;
+    _cleanup_stmt_ struct db_stmt *s = NULL;
+    /* As for networks: an id-shaped name from an older popd-rest never wins over an id. */
+    int r = db_query_row(db,
+                         "SELECT " CONTAINER_COLUMNS " FROM containers c "
+                         "WHERE c.id = ?1 OR c.name = ?1 ORDER BY c.id = ?1 DESC LIMIT 1",
+                         DB_ARGS(DB_TEXT(a->id_or_name)), &s);
     if (r < 0)
         return r;
-    *ret = c;
+    struct pop_container c;
+    container_from_row(s, &c);
+    db_stmt_free(TAKE_PTR(s));
+    r = container_load_details(db, &c);
+    if (r < 0) {
+        pop_container_done(&c);
+        return r;
+    }
+    *a->ret = c;
     return 0;
+}
+
+int store_container_get(struct pop_store *st, const char *id_or_name, struct pop_container *ret)
+{
+    struct get_args a = {id_or_name, ret};
+    return store_read(st, container_get_rd, &a);
+}
+
+struct list_args {
+    const char *id, *name;
+    struct pop_container *list;
+    size_t n;
+};
+
+static int container_list_rd(struct db *db, void *ud)
+{
+    struct list_args *a = ud;
+    _cleanup_stmt_ struct db_stmt *s = NULL;
+    int r = db_query(db,
+                     "SELECT " CONTAINER_COLUMNS " FROM containers c "
+                     "WHERE (?1 IS NULL OR c.id = ?1) AND (?2 IS NULL OR c.name = ?2) "
+                     "ORDER BY c.created, c.rowid",
+                     DB_ARGS(DB_TEXT(a->id), DB_TEXT(a->name)), &s);
+    while (r >= 0 && (r = db_step(s)) == 1) {
+        struct pop_container *grown = realloc(a->list, (a->n + 1) * sizeof(*a->list));
+        if (!grown) {
+            r = -ENOMEM;
+            break;
+        }
+        a->list = grown;
+        container_from_row(s, &a->list[a->n++]);
+    }
+    db_stmt_free(TAKE_PTR(s));
+    for (size_t i = 0; r >= 0 && i < a->n; i++)
+        r = container_load_details(db, &a->list[i]);
+    if (r < 0) {
+        /* Nothing half-read survives a failed (or retried) attempt. */
+        pop_container_list_free(a->list, a->n);
+        a->list = NULL;
+        a->n = 0;
+    }
+    return r;
 }
 
 int store_container_list(struct pop_store *st, const char *id, const char *name,
                          struct pop_container **ret, size_t *ret_n)
 {
-    int r;
-    struct pop_container *list = NULL;
-    size_t n = 0;
-    LOCKED(st)
-    {
-        _cleanup_stmt_ struct db_stmt *s = NULL;
-        r = db_prepare_cached(st->db,
-                              "SELECT " CONTAINER_COLUMNS " FROM containers c "
-                              "WHERE (?1 IS NULL OR c.id = ?1) AND (?2 IS NULL OR c.name = ?2) "
-                              "ORDER BY c.created, c.rowid",
-                              &s);
-        if (r == 0) {
-            db_bind_text(s, 1, id);
-            db_bind_text(s, 2, name);
-        }
-        while (r >= 0 && (r = db_step(s)) == 1) {
-            struct pop_container *grown = realloc(list, (n + 1) * sizeof(*list));
-            if (!grown) {
-                r = -ENOMEM;
-                break;
-            }
-            list = grown;
-            container_from_row(s, &list[n++]);
-        }
-        db_stmt_free(TAKE_PTR(s));
-        for (size_t i = 0; r >= 0 && i < n; i++)
-            r = container_load_details(st->db, &list[i]);
-    }
-    if (r < 0) {
-        pop_container_list_free(list, n);
+    struct list_args a = {id, name, NULL, 0};
+    int r = store_read(st, container_list_rd, &a);
+    if (r < 0)
         return r;
-    }
-    *ret = list;
-    *ret_n = n;
+    *ret = a.list;
+    *ret_n = a.n;
     return 0;
 }
 
 static int check_status(struct db *db, const char *id, unsigned from_mask)
 {
     _cleanup_stmt_ struct db_stmt *s = NULL;
-    int r = db_prepare_cached(db, "SELECT status FROM containers WHERE id = ?", &s);
+    int r =
+        db_query_row(db, "SELECT status FROM containers WHERE id = ?", DB_ARGS(DB_TEXT(id)), &s);
     if (r < 0)
         return r;
-    db_bind_text(s, 1, id);
-    r = db_step(s);
-    if (r < 0)
-        return r;
-    if (r == 0)
-        return -ENOENT;
     return (from_mask & POP_MASK(db_column_int64(s, 0))) ? 0 : -ESTALE;
-}
-
-/* Inside a transaction: runs one statement whose only parameter is a container id. */
-static int step_with_id(struct db *db, const char *sql, const char *id)
-{
-    _cleanup_stmt_ struct db_stmt *s = NULL;
-    int r = db_prepare_cached(db, sql, &s);
-    if (r < 0)
-        return r;
-    db_bind_text(s, 1, id);
-    r = db_step(s);
-    return r < 0 ? r : 0;
 }
 
 struct md_args {
@@ -622,22 +549,22 @@ static int set_md_tx(struct db *db, void *ud)
     int r = check_status(db, a->id, a->from_mask);
     if (r < 0)
         return r;
-    if ((r = step_with_id(db, "DELETE FROM metadata WHERE container_id = ?", a->id)) < 0)
+    r = db_run(db, "DELETE FROM metadata WHERE container_id = ?", DB_ARGS(DB_TEXT(a->id)));
+    if (r < 0)
         return r;
     for (size_t i = 0; i < a->md->n; i++) {
-        _cleanup_stmt_ struct db_stmt *ins = NULL;
-        r = db_prepare_cached(db, "INSERT INTO metadata(container_id, key, value) VALUES (?, ?, ?)",
-                              &ins);
+        r = db_run(db, "INSERT INTO metadata(container_id, key, value) VALUES (?, ?, ?)",
+                   DB_ARGS(DB_TEXT(a->id), DB_TEXT(a->md->entries[i].key),
+                           DB_TEXT(a->md->entries[i].value)));
         if (r < 0)
             return r;
-        db_bind_text(ins, 1, a->id);
-        db_bind_text(ins, 2, a->md->entries[i].key);
-        db_bind_text(ins, 3, a->md->entries[i].value);
-        if ((r = db_step(ins)) < 0)
+    }
+    if (a->clear_docker_id) {
+        r = db_run(db, "UPDATE containers SET docker_id = NULL WHERE id = ?",
+                   DB_ARGS(DB_TEXT(a->id)));
+        if (r < 0)
             return r;
     }
-    if (a->clear_docker_id)
-        return step_with_id(db, "UPDATE containers SET docker_id = NULL WHERE id = ?", a->id);
     return 0;
 }
 
@@ -645,8 +572,7 @@ int store_container_set_md(struct pop_store *st, const char *id, unsigned from_m
                            const struct md_set *md, bool clear_docker_id)
 {
     struct md_args a = {id, from_mask, md, clear_docker_id};
-    int r;
-    LOCKED(st) r = db_tx(st->db, set_md_tx, &a);
+    int r = store_tx(st, set_md_tx, &a);
     return r < 0 ? r : 0;
 }
 
@@ -659,30 +585,43 @@ struct transition_args {
     int64_t started;
 };
 
+/* Whether every state in from_mask has an edge to `to` in the state graph (state.c decides;
+ * callers only say where they expect the container to be). */
+static bool transition_on_graph(unsigned from_mask, enum pop_status to)
+{
+    if (from_mask == 0 || (from_mask >> POP_STATUS_COUNT) != 0)
+        return false;
+    for (unsigned from = 0; from < POP_STATUS_COUNT; from++)
+        if ((from_mask & POP_MASK(from)) && !pop_transition_allowed(from, to))
+            return false;
+    return true;
+}
+
 static int transition_tx(struct db *db, void *ud)
 {
     struct transition_args *a = ud;
+    if (!transition_on_graph(a->from_mask, a->to)) {
+        log_error("store: refused moving container %s from state mask %#x to %s: not an edge "
+                  "of the state graph",
+                  a->id, a->from_mask, pop_status_name(a->to));
+        return -EINVAL;
+    }
     int r = check_status(db, a->id, a->from_mask);
     if (r < 0)
         return r;
-    _cleanup_stmt_ struct db_stmt *s = NULL;
-    r = db_prepare_cached(
-        db,
-        "UPDATE containers SET status = ?1, extended_status = ?2, "
-        "docker_id = CASE WHEN ?3 IS NULL THEN docker_id ELSE NULLIF(?3, '') END, "
-        "started = CASE WHEN ?4 = 0 THEN started ELSE ?4 END WHERE id = ?5",
-        &s);
+    r = db_run(db,
+               "UPDATE containers SET status = ?1, extended_status = ?2, "
+               "docker_id = CASE WHEN ?3 IS NULL THEN docker_id ELSE NULLIF(?3, '') END, "
+               "started = CASE WHEN ?4 = 0 THEN started ELSE ?4 END WHERE id = ?5",
+               DB_ARGS(DB_INT(a->to), DB_TEXT(a->ext ? a->ext : ""), DB_TEXT(a->docker_id),
+                       DB_INT(a->started), DB_TEXT(a->id)));
     if (r < 0)
         return r;
-    db_bind_int64(s, 1, a->to);
-    db_bind_text(s, 2, a->ext ? a->ext : "");
-    db_bind_text(s, 3, a->docker_id);
-    db_bind_int64(s, 4, a->started);
-    db_bind_text(s, 5, a->id);
-    if ((r = db_step(s)) < 0)
-        return r;
-    if (pop_status_is_final(a->to))
-        return step_with_id(db, "DELETE FROM reservations WHERE container_id = ?", a->id);
+    if (pop_status_is_final(a->to)) {
+        r = db_run(db, "DELETE FROM reservations WHERE container_id = ?", DB_ARGS(DB_TEXT(a->id)));
+        if (r < 0)
+            return r;
+    }
     return 0;
 }
 
@@ -691,89 +630,83 @@ int store_container_transition(struct pop_store *st, const char *id, unsigned fr
                                int64_t started)
 {
     struct transition_args a = {id, from_mask, to, ext, docker_id, started};
-    int r;
-    LOCKED(st) r = db_tx(st->db, transition_tx, &a);
+    int r = store_tx(st, transition_tx, &a);
     return r < 0 ? r : 0;
 }
 
 int store_container_set_docker_id(struct pop_store *st, const char *id, const char *docker_id)
 {
-    return exec_on_row(st, "UPDATE containers SET docker_id = NULLIF(?, '') WHERE id = ?",
-                       docker_id, id);
+    return one_row_changed(store_run(st,
+                                     "UPDATE containers SET docker_id = NULLIF(?, '') WHERE id = ?",
+                                     DB_ARGS(DB_TEXT(docker_id), DB_TEXT(id))));
 }
 
 int store_container_remove(struct pop_store *st, const char *id)
 {
-    return exec_on_row(st, "DELETE FROM containers WHERE id = ?", id, NULL);
+    return one_row_changed(
+        store_run(st, "DELETE FROM containers WHERE id = ?", DB_ARGS(DB_TEXT(id))));
 }
 
-int store_stats(struct pop_store *st, int64_t status_counts[6], int64_t *ret_reserved)
+struct stats_args {
+    int64_t *status_counts;
+    int64_t reserved;
+};
+
+static int stats_rd(struct db *db, void *ud)
 {
-    int r;
-    memset(status_counts, 0, 6 * sizeof(int64_t));
-    LOCKED(st)
-    {
-        _cleanup_stmt_ struct db_stmt *s = NULL;
-        r = db_prepare_cached(st->db, "SELECT status, count(*) FROM containers GROUP BY status",
-                              &s);
-        while (r >= 0 && (r = db_step(s)) == 1) {
-            int64_t status = db_column_int64(s, 0);
-            if (status >= 0 && status < 6)
-                status_counts[status] = db_column_int64(s, 1);
-        }
-        db_stmt_free(TAKE_PTR(s));
-        if (r >= 0)
-            r = db_prepare_cached(st->db, "SELECT count(*) FROM reservations", &s);
-        if (r >= 0 && (r = db_step(s)) == 1)
-            *ret_reserved = db_column_int64(s, 0);
+    struct stats_args *a = ud;
+    memset(a->status_counts, 0, POP_STATUS_COUNT * sizeof(int64_t));
+    _cleanup_stmt_ struct db_stmt *s = NULL;
+    int r = db_query(db, "SELECT status, count(*) FROM containers GROUP BY status", NULL, 0, &s);
+    while (r >= 0 && (r = db_step(s)) == 1) {
+        int64_t status = db_column_int64(s, 0);
+        if (status >= 0 && status < POP_STATUS_COUNT)
+            a->status_counts[status] = db_column_int64(s, 1);
     }
-    return r < 0 ? r : 0;
+    db_stmt_free(TAKE_PTR(s));
+    if (r < 0)
+        return r;
+    r = db_query_row(db, "SELECT count(*) FROM reservations", NULL, 0, &s);
+    if (r < 0)
+        return r;
+    a->reserved = db_column_int64(s, 0);
+    return 0;
+}
+
+int store_stats(struct pop_store *st, int64_t status_counts[POP_STATUS_COUNT],
+                int64_t *ret_reserved)
+{
+    struct stats_args a = {status_counts, 0};
+    int r = store_read(st, stats_rd, &a);
+    if (r < 0)
+        return r;
+    *ret_reserved = a.reserved;
+    return 0;
 }
 
 int store_token_revoke(struct pop_store *st, const char *jti, int64_t expires_at)
 {
-    int r;
-    LOCKED(st)
-    {
-        _cleanup_stmt_ struct db_stmt *s = NULL;
-        r = db_prepare_cached(
-            st->db, "INSERT OR IGNORE INTO revoked_tokens(jti, expires_at) VALUES (?, ?)", &s);
-        if (r == 0) {
-            db_bind_text(s, 1, jti);
-            db_bind_int64(s, 2, expires_at);
-            r = db_step(s);
-        }
-    }
+    int r = store_run(st, "INSERT OR IGNORE INTO revoked_tokens(jti, expires_at) VALUES (?, ?)",
+                      DB_ARGS(DB_TEXT(jti), DB_INT(expires_at)));
     return r < 0 ? r : 0;
 }
 
 int store_token_is_revoked(struct pop_store *st, const char *jti)
 {
-    int r;
-    LOCKED(st)
-    {
-        _cleanup_stmt_ struct db_stmt *s = NULL;
-        r = db_prepare_cached(st->db, "SELECT 1 FROM revoked_tokens WHERE jti = ?", &s);
-        if (r == 0) {
-            db_bind_text(s, 1, jti);
-            r = db_step(s);
-        }
-    }
-    return r;
+    _cleanup_db_put_ struct db *db = NULL;
+    _cleanup_stmt_ struct db_stmt *s = NULL;
+    int r = db_pool_get(st->pool, &db);
+    if (r < 0)
+        return r;
+    r = db_query_row(db, "SELECT 1 FROM revoked_tokens WHERE jti = ?", DB_ARGS(DB_TEXT(jti)), &s);
+    if (r == -ENOENT)
+        return 0;
+    return r < 0 ? r : 1;
 }
 
 int store_token_purge(struct pop_store *st, int64_t now)
 {
-    int r;
-    LOCKED(st)
-    {
-        _cleanup_stmt_ struct db_stmt *s = NULL;
-        r = db_prepare_cached(st->db, "DELETE FROM revoked_tokens WHERE expires_at < ?", &s);
-        if (r == 0) {
-            db_bind_int64(s, 1, now);
-            r = db_step(s);
-        }
-    }
+    int r = store_run(st, "DELETE FROM revoked_tokens WHERE expires_at < ?", DB_ARGS(DB_INT(now)));
     return r < 0 ? r : 0;
 }
 

@@ -1,5 +1,6 @@
 /* popd-rest's persistent state: every SQL statement of the service lives in store.c.
- * All functions are thread-safe (one connection behind a mutex) and each call is atomic. */
+ * All functions are thread-safe (each call uses a pooled connection of its own, so a call
+ * waiting for the database holds no lock another thread needs) and each call is atomic. */
 #pragma once
 
 #include "ipam.h"
@@ -62,7 +63,8 @@ struct store_error {
     uint32_t address;
 };
 
-/* Opens (creating and migrating) the database at path. Returns 0 or a negative errno. */
+/* Opens (creating and migrating) the database file at path. Returns 0 or a negative errno
+ * (-EINVAL for ":memory:": every connection of the pool would see a different database). */
 int store_open(const char *path, struct pop_store **ret);
 void store_close(struct pop_store *st);
 
@@ -115,7 +117,8 @@ int store_container_set_md(struct pop_store *st, const char *id, unsigned from_m
 /* Moves a container whose status is in from_mask (bit per enum pop_status, see
  * POP_MASK) to status `to`, with extended status text; docker_id NULL keeps it, "" clears
  * it; started 0 keeps it. Reaching a final state releases the container's addresses.
- * Returns 0, -ESTALE (status not in from_mask), -ENOENT. */
+ * Returns 0, -ESTALE (status not in from_mask), -ENOENT, or -EINVAL (logged) when a state in
+ * from_mask has no edge to `to` (pop_transition_allowed): a caller's bug, nothing changes. */
 int store_container_transition(struct pop_store *st, const char *id, unsigned from_mask,
                                enum pop_status to, const char *ext, const char *docker_id,
                                int64_t started);
@@ -126,9 +129,10 @@ int store_container_set_docker_id(struct pop_store *st, const char *id, const ch
 /* Removes the container and everything it holds. -ENOENT when absent. */
 int store_container_remove(struct pop_store *st, const char *id);
 
-/* Counters for /metrics: containers per status (indexed by enum pop_status, 6 slots) and
+/* Counters for /metrics: containers per status (indexed by enum pop_status) and
  * reserved addresses. */
-int store_stats(struct pop_store *st, int64_t status_counts[6], int64_t *ret_reserved);
+int store_stats(struct pop_store *st, int64_t status_counts[POP_STATUS_COUNT],
+                int64_t *ret_reserved);
 
 /* Revoked tokens, kept until they would have expired anyway. */
 int store_token_revoke(struct pop_store *st, const char *jti, int64_t expires_at);

@@ -2,6 +2,7 @@
 #include "users.h"
 
 #include "auth/password.h"
+#include "auth/token.h"
 #include "config.h"
 #include "core/cleanup.h"
 
@@ -11,7 +12,7 @@
 #include <string.h>
 
 #define USERS_MAX 64
-#define USER_NAME_MAX 64
+#define USER_NAME_MAX AUTH_CLAIM_MAX
 
 struct popd_user {
     char name[USER_NAME_MAX + 1];
@@ -26,8 +27,17 @@ struct popd_users {
 static int add_user(struct popd_users *u, const char *name, size_t name_len, char *hash, char *err,
                     size_t errlen)
 {
+    char name_z[USER_NAME_MAX + 1];
     if (name_len == 0 || name_len > USER_NAME_MAX) {
         snprintf(err, errlen, "user names must be 1-%d characters", USER_NAME_MAX);
+        return -EINVAL;
+    }
+    memcpy(name_z, name, name_len);
+    name_z[name_len] = '\0';
+    /* A name nobody could log in with (or use a token for) is a config mistake: say so now. */
+    const char *why = auth_check_username(name_z);
+    if (why) {
+        snprintf(err, errlen, "user names %s", why);
         return -EINVAL;
     }
     for (size_t i = 0; i < u->n; i++) {
@@ -78,9 +88,11 @@ static int load_file(struct popd_users *u, const char *path, char *err, size_t e
             snprintf(err, errlen, "POPD_USERS_FILE %s:%u: malformed hash", path, lineno);
             return -EINVAL;
         }
-        int r = add_user(u, line, (size_t)(colon - line), hash, err, errlen);
+        char why[128];
+        int r = add_user(u, line, (size_t)(colon - line), hash, why, sizeof(why));
         if (r < 0) {
             free(hash);
+            snprintf(err, errlen, "POPD_USERS_FILE %s:%u: %s", path, lineno, why);
             return r;
         }
     }
@@ -97,11 +109,15 @@ int popd_users_load(const struct popd_config *cfg, struct popd_users **ret, char
     if (cfg->auth && *cfg->auth) {
         const char *colon = strchr(cfg->auth, ':');
         char *hash = NULL;
+        char why[128];
         r = auth_password_hash(colon + 1, (unsigned)cfg->password_iterations, &hash);
-        if (r < 0)
+        if (r < 0) {
             snprintf(err, errlen, "POPD_AUTH: the password cannot be hashed (%s)", strerror(-r));
-        else if ((r = add_user(u, cfg->auth, (size_t)(colon - cfg->auth), hash, err, errlen)) < 0)
+        } else if ((r = add_user(u, cfg->auth, (size_t)(colon - cfg->auth), hash, why,
+                                 sizeof(why))) < 0) {
             free(hash);
+            snprintf(err, errlen, "POPD_AUTH: %s", why);
+        }
     }
     if (r == 0 && cfg->users_file && *cfg->users_file)
         r = load_file(u, cfg->users_file, err, errlen);
@@ -132,6 +148,14 @@ int popd_users_check(const struct popd_users *u, const char *user, const char *p
     }
     auth_password_burn(password);
     return -EACCES;
+}
+
+bool popd_users_exists(const struct popd_users *u, const char *user)
+{
+    for (size_t i = 0; i < u->n; i++)
+        if (strcmp(u->list[i].name, user) == 0)
+            return true;
+    return false;
 }
 
 size_t popd_users_count(const struct popd_users *u)

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "core/parse.h"
+#include "core/stopper.h"
 #include "core/timeutil.h"
 #include "docker/docker.h"
 #include "httpc/httpc.h"
@@ -41,8 +42,8 @@ static void obj_name(const char *what, char *buf, size_t len)
     snprintf(buf, len, "pop-test-%s-%s", run_id, what);
 }
 
-/* Removes every container and network carrying this run's label. */
-static void cleanup_run(void)
+/* Removes every container carrying this run's label. */
+static void remove_run_containers(void)
 {
     char filter[128];
     snprintf(filter, sizeof(filter), RUN_LABEL "=%s", run_id);
@@ -53,6 +54,13 @@ static void cleanup_run(void)
             docker_container_remove(cli, list[i].id, true);
         docker_container_info_free(list, n);
     }
+}
+
+/* Removes every container and network carrying this run's label. */
+static void cleanup_run(void)
+{
+    remove_run_containers();
+    size_t n = 0;
     struct docker_network_info *nets = NULL;
     if (docker_network_list(cli, &nets, &n) == 0) {
         for (size_t i = 0; i < n; i++) {
@@ -171,15 +179,7 @@ static int group_teardown(void **state)
 static int test_teardown(void **state)
 {
     (void)state;
-    char filter[128];
-    snprintf(filter, sizeof(filter), RUN_LABEL "=%s", run_id);
-    struct docker_container_info *list = NULL;
-    size_t n = 0;
-    if (docker_container_list(cli, filter, true, &list, &n) == 0) {
-        for (size_t i = 0; i < n; i++)
-            docker_container_remove(cli, list[i].id, true);
-        docker_container_info_free(list, n);
-    }
+    remove_run_containers();
     return 0;
 }
 
@@ -457,7 +457,7 @@ static void test_images_listed(void **state)
 struct watch {
     const char *id;
     const char *name;
-    atomic_bool stop;
+    struct stopper *stop;
     atomic_bool saw_die;
     bool saw_start;
     int die_code;
@@ -491,7 +491,7 @@ static void *follow_thread(void *ud)
     char label[128];
     snprintf(label, sizeof(label), "label=" RUN_LABEL "=%s", run_id);
     const char *filters[] = {"type=container", label, NULL};
-    w->result = docker_events_follow(NULL, filters, since, on_event, w, &w->stop);
+    w->result = docker_events_follow(NULL, filters, since, on_event, w, w->stop);
     return NULL;
 }
 
@@ -513,14 +513,16 @@ static void test_events_report_crash(void **state)
     since = time_now_s() - 1; /* replayed from here, so no race with the follower connecting */
     assert_int_equal(docker_container_create(cli, &spec, &id), 0);
     struct watch w = {.id = id, .name = name, .die_code = -2, .result = 1};
+    assert_int_equal(stopper_new(&w.stop), 0);
     pthread_t t;
     assert_int_equal(pthread_create(&t, NULL, follow_thread, &w), 0);
     assert_int_equal(docker_container_start(cli, id), 0);
 
     for (int i = 0; i < 300 && !atomic_load(&w.saw_die); i++)
         time_sleep_ms(50);
-    atomic_store(&w.stop, true);
+    stopper_fire(w.stop);
     pthread_join(t, NULL);
+    stopper_free(w.stop);
 
     assert_true(atomic_load(&w.saw_die));
     assert_true(w.saw_start);
@@ -556,10 +558,12 @@ static void test_unreachable_engine(void **state)
     assert_int_equal(docker_ping(c), -ECONNREFUSED);
     assert_true(strlen(docker_last_error(c)) > 0);
     docker_client_free(c);
-    atomic_bool stop = false;
+    struct stopper *stop = NULL;
+    assert_int_equal(stopper_new(&stop), 0);
     assert_int_equal(
-        docker_events_follow("/nonexistent/docker.sock", NULL, 0, on_event, NULL, &stop),
+        docker_events_follow("/nonexistent/docker.sock", NULL, 0, on_event, NULL, stop),
         -ECONNREFUSED);
+    stopper_free(stop);
 }
 
 int main(void)

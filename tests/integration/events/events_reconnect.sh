@@ -2,6 +2,7 @@
 # The Docker events stream drops (the engine socket goes away for a while): popd-rest must
 # reconnect, and a container that crashed during the outage must still end up FAILED, with its
 # address released. A container crashing after the reconnect must turn FAILED within a second.
+set -euo pipefail
 source "$(dirname "$0")/../lib/popd.sh"
 
 PROXY_SOCK="$POPD_WORK/engine.sock"
@@ -17,15 +18,7 @@ stop_proxy() {
     PROXY_PID=""
     rm -f "$PROXY_SOCK"
 }
-trap 'rc=$?; stop_proxy; set +e; (exit $rc); popd_cleanup' EXIT
-
-wait_status() { # NAME STATUS TENTHS
-    for _ in $(seq "$3"); do
-        [ "$(api GET "/v1/containers/$1" | jq -r .status)" = "$2" ] && return 0
-        sleep 0.1
-    done
-    fail "$1 did not become $2 (is $(api GET "/v1/containers/$1" | jq -r .status))"
-}
+on_exit "socket proxy" stop_proxy
 
 start_proxy
 popd_start POPD_DOCKER_SOCKET="$PROXY_SOCK"
@@ -46,7 +39,7 @@ docker inspect -f '{{.State.Status}}' "$POPD_NAME-victim" 2>/dev/null | grep -q 
 [ "$(api GET /v1/containers/victim | jq -r .status)" = RUNNING ] \
     || fail "without the engine popd-rest cannot know yet; expected RUNNING"
 start_proxy
-wait_status victim FAILED 100
+wait_status victim FAILED 10
 api GET /v1/containers/victim | jq -r .extended_status | grep -q "code 3" \
     || fail "extended_status should give the exit code"
 docker ps -aq --filter "label=org.pop-nfv.container-id=$(api GET /v1/containers/victim | jq -r .id)" | grep -q . \
@@ -61,7 +54,7 @@ api POST /v1/containers '{"name":"next","image_id":"pop-tiny:latest"}' >/dev/nul
 api PATCH /v1/containers/next/metadata '{"entries":{"CRASH_AFTER":"1"}}' >/dev/null
 api POST /v1/containers/next/start >/dev/null
 expect_status 200
-wait_status next FAILED 25
+wait_status next FAILED 3
 
 metrics=$(api GET /metrics)
 echo "$metrics" | grep -Eq '^popd_engine_event_reconnects_total [1-9]' \

@@ -1,10 +1,11 @@
 /* A stand-in upstream for the gateway tests and benchmark, on lib/http: echoes requests back as
- * JSON, answers slowly, streams, sends big or cut-short bodies and hop-by-hop headers. Prints
- * "PORT=n". */
+ * JSON (and counts them, so a test can tell a request never arrived), answers slowly, streams,
+ * sends big or cut-short bodies and hop-by-hop headers. Prints "PORT=n". */
 #include <errno.h>
 #include <jansson.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 #include "http/server.h"
 
 static const char *upstream_name = "upstream";
+static atomic_long echoed; /* requests h_echo answered */
 
 static int64_t query_int(struct http_request *req, const char *name, int64_t def, int64_t max)
 {
@@ -42,6 +44,7 @@ static int add_header(const char *name, const char *value, void *cls)
 static void h_echo(struct http_request *req, void *userdata)
 {
     (void)userdata;
+    atomic_fetch_add(&echoed, 1);
     size_t len;
     const char *body = http_request_body(req, &len);
     json_t *headers = json_object();
@@ -52,6 +55,12 @@ static void h_echo(struct http_request *req, void *userdata)
                               "method", http_request_method(req), "path", http_request_path(req),
                               "query", q, "headers", headers, "body", body, len, "body_len",
                               (json_int_t)len));
+}
+
+static void h_echoed(struct http_request *req, void *userdata)
+{
+    (void)userdata;
+    http_reply_json(req, 200, json_pack("{s:I}", "echoed", (json_int_t)atomic_load(&echoed)));
 }
 
 static void h_healthz(struct http_request *req, void *userdata)
@@ -188,6 +197,7 @@ static void h_containers(struct http_request *req, void *userdata)
 
 static const struct http_route routes[] = {
     {"GET", "/healthz", h_healthz, HTTP_ROUTE_PUBLIC},
+    {"GET", "/echoed", h_echoed, HTTP_ROUTE_PUBLIC},
     {"GET", "/slow", h_slow, HTTP_ROUTE_PUBLIC},
     {"GET", "/stream", h_stream, HTTP_ROUTE_PUBLIC},
     {"GET", "/big", h_big, HTTP_ROUTE_PUBLIC},

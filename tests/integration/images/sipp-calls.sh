@@ -4,6 +4,9 @@
 # usage: sipp-calls.sh IMAGES_DIR
 set -euo pipefail
 images=${1:?usage: $0 IMAGES_DIR}
+SERVICE_WORK_PREFIX=sipp-calls
+# shellcheck source=../lib/service.sh
+. "$(dirname "$0")/../lib/service.sh"
 
 run="pop-imgtest-$$"
 net="$run-net"
@@ -14,22 +17,18 @@ created=()
 client_env=(-e SIPP_LENGTH=0 -e SIPP_RATE=10 -e SIPP_RATE_PERIOD=1000 -e SIPP_RATE_MAX=10
     -e SIPP_RATE_INCREASE=0 -e SIPP_RTP_ECHO=10 -e SIPP_CALL_LIMIT=20 -e SIPP_STATS_PERIOD=1)
 
-cleanup() {
-    local c
-    for c in "${created[@]}"; do docker rm -f "$c" >/dev/null 2>&1 || true; done
-    docker network rm "$net" >/dev/null 2>&1 || true
-}
-trap cleanup EXIT
+# Everything this run made carries its label: containers and the network go at exit.
+docker_cleanup_label "org.pop-nfv.test.run=$run"
 
-fail() {
-    echo "FAIL: $*" >&2
+# On failure, what the containers said.
+show_logs() {
     local c
     for c in "${created[@]}"; do
         echo "--- docker logs $c" >&2
         docker logs "$c" 2>&1 | grep -v '^ \|^-\|^$' | tail -n 20 >&2 || true
     done
-    exit 1
 }
+on_failure "container logs" show_logs
 
 # wait_exit CONTAINER SECONDS: prints the exit code, fails if still running after SECONDS.
 wait_exit() {

@@ -20,7 +20,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -28,6 +27,10 @@ import time
 
 import jsonschema
 import yaml
+
+# The helpers shared with the other integration tests and the benchmarks.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from netutil import free_port  # noqa: E402
 
 IMAGE = "pop-tiny:latest"
 BODY_MAX = 8192  # POPD_BODY_MAX of the server under test, so a 413 needs only a small body
@@ -249,14 +252,6 @@ def check_routes(spec, routes):
 
 # ---------------------------------------------------------------------------------------------
 # The server under test.
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
 
 def docker(*args, check=True):
     return subprocess.run(["docker"] + list(args), stdout=subprocess.PIPE,

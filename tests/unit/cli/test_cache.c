@@ -16,9 +16,10 @@
 #include <unistd.h>
 
 #include "cache.h"
+#include "testlib.h"
 
 struct fixture {
-    char root[64];
+    char *root;
     char xdg[128];
     char dir[160];
 };
@@ -28,9 +29,7 @@ static int fixture_setup(void **state)
     struct fixture *f = calloc(1, sizeof(*f));
     if (!f)
         return -1;
-    snprintf(f->root, sizeof(f->root), "/tmp/pop-cache-test.XXXXXX");
-    if (!mkdtemp(f->root))
-        return -1;
+    f->root = testlib_tmpdir_new("pop-cache-test");
     snprintf(f->xdg, sizeof(f->xdg), "%s/xdg/nested", f->root);
     snprintf(f->dir, sizeof(f->dir), "%s/pop", f->xdg);
     setenv("XDG_CACHE_HOME", f->xdg, 1);
@@ -42,11 +41,9 @@ static int fixture_setup(void **state)
 static int fixture_teardown(void **state)
 {
     struct fixture *f = *state;
-    char cmd[128];
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->root);
-    int r = system(cmd);
+    testlib_tmpdir_free(f->root);
     free(f);
-    return r == 0 ? 0 : -1;
+    return 0;
 }
 
 static int count_entries(const char *dir)

@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/strbuf.h"
@@ -123,12 +124,49 @@ static void test_target(void **state)
     expect_target("/nfvo/=http://a:1/api", "/nfvo/ns", NULL, "/api/ns");
 }
 
+/* GATEWAY_NFVO_URL adds /api/ and /oauth/ to the routes, unchanged paths, beside the others. */
+static void test_nfvo_routes(void **state)
+{
+    (void)state;
+    char *spec = NULL;
+    assert_int_equal(gw_routes_spec("/v1/=http://127.0.0.1:1", "http://127.0.0.1:2", &spec), 0);
+    assert_string_equal(spec, "/v1/=http://127.0.0.1:1,/api/=http://127.0.0.1:2,"
+                              "/oauth/=http://127.0.0.1:2");
+    struct gw_routes routes = {0};
+    char err[128] = "";
+    assert_int_equal(gw_routes_parse(spec, "/healthz", &routes, err, sizeof(err)), 0);
+    free(spec);
+    const struct gw_route *rt = gw_routes_match(&routes, "/api/v1/projects/");
+    assert_non_null(rt);
+    assert_string_equal(rt->origin, "http://127.0.0.1:2");
+    assert_null(rt->base_path);
+    assert_string_equal(gw_routes_match(&routes, "/oauth/token")->prefix, "/oauth/");
+    assert_string_equal(gw_routes_match(&routes, "/v1/info")->origin, "http://127.0.0.1:1");
+    assert_null(gw_routes_match(&routes, "/apix"));
+    gw_routes_done(&routes);
+
+    /* Unset: the routes as configured, and the NFVO's paths still recognised (for the 503). */
+    assert_int_equal(gw_routes_spec("/v1/=http://127.0.0.1:1", "", &spec), 0);
+    assert_string_equal(spec, "/v1/=http://127.0.0.1:1");
+    free(spec);
+    assert_true(gw_routes_is_nfvo_path("/api/v1/ns-records"));
+    assert_true(gw_routes_is_nfvo_path("/oauth/token"));
+    assert_false(gw_routes_is_nfvo_path("/api"));
+    assert_false(gw_routes_is_nfvo_path("/v1/api/"));
+
+    /* The same prefix in GATEWAY_ROUTES and from GATEWAY_NFVO_URL: refused, named. */
+    assert_int_equal(gw_routes_spec("/api/=http://127.0.0.1:1", "http://127.0.0.1:2", &spec), 0);
+    assert_int_equal(gw_routes_parse(spec, "/healthz", &routes, err, sizeof(err)), -EINVAL);
+    assert_non_null(strstr(err, "'/api/' appears twice"));
+    free(spec);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parse_fields), cmocka_unit_test(test_parse_errors),
         cmocka_unit_test(test_too_many),     cmocka_unit_test(test_longest_prefix),
-        cmocka_unit_test(test_target),
+        cmocka_unit_test(test_target),       cmocka_unit_test(test_nfvo_routes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

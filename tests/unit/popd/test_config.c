@@ -14,20 +14,21 @@
 
 #include "auth/password.h"
 #include "popd.h"
+#include "testlib.h"
 #include "users.h"
 
-static char db_path[64];
+static char *tmp_dir;        /* the database and users files of one test */
+static char db_path[128];    /* tmp_dir/popd.db */
+static char users_path[128]; /* tmp_dir/users, written by the tests that use it */
 
+/* Only the settings a test makes: every POPD_ variable of the environment is unset. */
 static int clean_env(void **state)
 {
     (void)state;
-    static const char *vars[] = {"POPD_AUTH",     "POPD_USERS_FILE", "POPD_POOLS",
-                                 "POPD_FLAVOURS", "POPD_PORT",       "POPD_NAME",
-                                 "POPD_JWT_KEY",  "POPD_DB",         "POPD_PASSWORD_ITERATIONS",
-                                 "POPD_CAP_ADD"};
-    for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++)
-        unsetenv(vars[i]);
-    snprintf(db_path, sizeof(db_path), "/tmp/popd-cfg-test-%d.db", (int)getpid());
+    testlib_env_clear("POPD_");
+    tmp_dir = testlib_tmpdir_new("popd-cfg-test");
+    snprintf(db_path, sizeof(db_path), "%s/popd.db", tmp_dir);
+    snprintf(users_path, sizeof(users_path), "%s/users", tmp_dir);
     setenv("POPD_DB", db_path, 1);
     setenv("POPD_PASSWORD_ITERATIONS", "1000", 1);
     return 0;
@@ -36,12 +37,8 @@ static int clean_env(void **state)
 static int remove_db(void **state)
 {
     (void)state;
-    char p[96];
-    unlink(db_path);
-    snprintf(p, sizeof(p), "%s-wal", db_path);
-    unlink(p);
-    snprintf(p, sizeof(p), "%s-shm", db_path);
-    unlink(p);
+    testlib_tmpdir_free(tmp_dir);
+    tmp_dir = NULL;
     return 0;
 }
 
@@ -91,6 +88,12 @@ static void test_defaults_and_users(void **state)
     assert_int_equal(popd_users_check(p.users, "admin", "s3cret"), 0);
     assert_int_equal(popd_users_check(p.users, "admin", "wrong"), -EACCES);
     assert_int_equal(popd_users_check(p.users, "nobody", "s3cret"), -EACCES);
+    /* What a token's sub is checked against. */
+    assert_true(popd_users_exists(p.users, "admin"));
+    assert_false(popd_users_exists(p.users, "nobody"));
+    assert_false(popd_users_exists(p.users, "Admin"));
+    assert_false(popd_users_exists(p.users, "admi"));
+    assert_false(popd_users_exists(p.users, "admin\n"));
     assert_true(popd_image_allowed(&p, "anything:latest"));
     uint8_t key[32];
     memcpy(key, p.jwt_key, 32);
@@ -107,8 +110,9 @@ static void test_bad_pools_and_flavours_name_variable(void **state)
     setenv("POPD_AUTH", "admin:s3cret", 1);
     struct popd p;
     char err[256] = "";
-    static const char *bad_pools[] = {"10.0.0.0/8", "10.0.0.0/16/12", "10.0.0.0/16/31",
-                                      "10.0.0.1/16/24", ""};
+    static const char *bad_pools[] = {"10.0.0.0/8",     "10.0.0.0/16/12",    "10.0.0.0/16/31",
+                                      "10.0.0.0/16/30", "10.0.0.1/16/24",    "127.0.0.0/8/24",
+                                      "0.0.0.0/0/24",   "169.254.0.0/16/24", ""};
     for (size_t i = 0; i < sizeof(bad_pools) / sizeof(bad_pools[0]); i++) {
         setenv("POPD_POOLS", bad_pools[i], 1);
         assert_int_equal(init_with_env(&p, err, sizeof(err)), -EINVAL);
@@ -141,33 +145,62 @@ static void test_bad_pools_and_flavours_name_variable(void **state)
     popd_config_done(&cfg);
 }
 
+/* Account names follow the login rule (auth_check_username), so every account can log in and
+ * use its token; a name that could not is refused at start, naming the variable. */
+static void test_bad_user_names(void **state)
+{
+    (void)state;
+    static const char *bad[] = {"ad min:pw",  "ad\"min:pw", "ad'min:pw",
+                                "ad\\min:pw", "ad\tmin:pw", "adm\xc3\xa9n:pw"};
+    struct popd p;
+    char err[256] = "";
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        setenv("POPD_AUTH", bad[i], 1);
+        assert_int_equal(init_with_env(&p, err, sizeof(err)), -EINVAL);
+        assert_non_null(strstr(err, "POPD_AUTH: user names may contain only"));
+        popd_done(&p);
+    }
+    unsetenv("POPD_AUTH");
+
+    FILE *f = fopen(users_path, "w");
+    assert_non_null(f);
+    char *hash = NULL;
+    assert_int_equal(auth_password_hash("pw", 1000, &hash), 0);
+    fprintf(f, "alice:%s\nev e:%s\n", hash, hash);
+    fclose(f);
+    free(hash);
+    setenv("POPD_USERS_FILE", users_path, 1);
+    assert_int_equal(init_with_env(&p, err, sizeof(err)), -EINVAL);
+    assert_non_null(strstr(err, "POPD_USERS_FILE"));
+    assert_non_null(strstr(err, ":2: user names may contain only"));
+    popd_done(&p);
+}
+
 static void test_users_file(void **state)
 {
     (void)state;
-    char path[] = "/tmp/popd-users-XXXXXX";
-    int fd = mkstemp(path);
-    FILE *f = fdopen(fd, "w");
+    FILE *f = fopen(users_path, "w");
+    assert_non_null(f);
     /* hash of "pw" with 1000 iterations */
     char *hash = NULL;
     assert_int_equal(auth_password_hash("pw", 1000, &hash), 0);
     fprintf(f, "# operators\nalice:%s\n", hash);
     fclose(f);
     free(hash);
-    setenv("POPD_USERS_FILE", path, 1);
+    setenv("POPD_USERS_FILE", users_path, 1);
     struct popd p;
     char err[256] = "";
     assert_int_equal(init_with_env(&p, err, sizeof(err)), 0);
     assert_int_equal(popd_users_check(p.users, "alice", "pw"), 0);
     popd_done(&p);
 
-    f = fopen(path, "w");
+    f = fopen(users_path, "w");
     fputs("bob:plaintext\n", f);
     fclose(f);
     assert_int_equal(init_with_env(&p, err, sizeof(err)), -EINVAL);
     assert_non_null(strstr(err, "POPD_USERS_FILE"));
     assert_non_null(strstr(err, ":1:"));
     popd_done(&p);
-    unlink(path);
 }
 
 int main(void)
@@ -177,6 +210,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_defaults_and_users, clean_env, remove_db),
         cmocka_unit_test_setup_teardown(test_bad_pools_and_flavours_name_variable, clean_env,
                                         remove_db),
+        cmocka_unit_test_setup_teardown(test_bad_user_names, clean_env, remove_db),
         cmocka_unit_test_setup_teardown(test_users_file, clean_env, remove_db),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

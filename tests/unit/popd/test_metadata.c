@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/strv.h"
 #include "metadata.h"
 
 static void test_merge_overrides_and_deletes(void **state)
@@ -43,28 +44,32 @@ static void test_env_sorted(void **state)
     assert_string_equal(env[0], "A=x=y");
     assert_string_equal(env[1], "Z=last");
     assert_null(env[2]);
-    md_env_free(env);
+    strv_free(env);
     md_set_done(&md);
 }
 
-static void test_checks(void **state)
+/* A patch keeps empty values (they delete keys when merged) and its size is capped. */
+static void test_patch_put(void **state)
 {
     (void)state;
-    assert_null(md_check_key("SIPP_RATE"));
-    assert_null(md_check_key("_x1"));
-    assert_non_null(md_check_key(""));
-    assert_non_null(md_check_key("1ABC"));
-    assert_non_null(md_check_key("A-B"));
-    assert_non_null(md_check_key("A=B"));
-    char long_key[200];
-    memset(long_key, 'K', sizeof(long_key) - 1);
-    long_key[sizeof(long_key) - 1] = '\0';
-    assert_non_null(md_check_key(long_key));
-    static char big[MD_VALUE_MAX + 2];
-    memset(big, 'v', MD_VALUE_MAX + 1);
-    assert_non_null(md_check_value(big));
-    big[MD_VALUE_MAX] = '\0';
-    assert_null(md_check_value(big));
+    struct md_set patch = {0}, md = {0};
+    assert_int_equal(md_set_put(&md, "GONE", "x"), 0);
+    assert_int_equal(md_patch_put(&patch, "GONE", ""), 0);
+    assert_int_equal(md_patch_put(&patch, "NEW", "v"), 0);
+    assert_int_equal(patch.n, 2);
+    assert_int_equal(md_set_merge(&md, &patch), 0);
+    assert_null(md_set_get(&md, "GONE"));
+    assert_string_equal(md_set_get(&md, "NEW"), "v");
+    md_set_done(&patch);
+    char key[16];
+    for (int i = 0; i < MD_ENTRIES_MAX; i++) {
+        snprintf(key, sizeof(key), "K%d", i);
+        assert_int_equal(md_patch_put(&patch, key, ""), 0);
+    }
+    assert_int_equal(md_patch_put(&patch, "ONE_MORE", "x"), -E2BIG);
+    assert_int_equal(patch.n, MD_ENTRIES_MAX);
+    md_set_done(&patch);
+    md_set_done(&md);
 }
 
 static void test_entry_cap(void **state)
@@ -91,7 +96,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_merge_overrides_and_deletes),
         cmocka_unit_test(test_env_sorted),
-        cmocka_unit_test(test_checks),
+        cmocka_unit_test(test_patch_put),
         cmocka_unit_test(test_entry_cap),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -38,6 +38,7 @@ static void test_transitions_forward_only(void **state)
     assert_true(pop_transition_allowed(POP_CREATED, POP_FAILED));
     assert_false(pop_transition_allowed(POP_CREATED, POP_EXITED));
     assert_true(pop_transition_allowed(POP_RUNNING, POP_STOPPING));
+    assert_true(pop_transition_allowed(POP_RUNNING, POP_RUNNING)); /* recreate */
     assert_true(pop_transition_allowed(POP_RUNNING, POP_FAILED));
     assert_true(pop_transition_allowed(POP_STOPPING, POP_EXITED));
     assert_false(pop_transition_allowed(POP_STOPPING, POP_RUNNING));
