@@ -35,8 +35,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# The one free_port implementation, shared with the integration tests (tests/integration/lib).
 free_port() {
-    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+    python3 "$(dirname "$0")/../tests/integration/lib/netutil.py" free-port
 }
 
 wait_http() { # URL: waits up to 10 s for any HTTP answer

@@ -9,70 +9,26 @@ Nothing is asserted: goals are printed next to the numbers.
 usage: popd_vs_docker.py POPD_BIN [RUNS]
 """
 import http.client
-import json
 import os
 import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 
+# free_port is shared with the integration tests.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests",
+                                "integration", "lib"))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from netutil import free_port  # noqa: E402
+from benchlib import UnixHTTPConnection, call, memory_kib, pct  # noqa: E402
+
 POPD_BIN = sys.argv[1]
 RUNS = int(sys.argv[2]) if len(sys.argv) > 2 else 24
 NAME = f"bench{os.getpid()}"
 IMAGE = "pop-tiny:latest"
 USER, PASSWORD = "bench", "bench-password"
-
-
-class UnixHTTPConnection(http.client.HTTPConnection):
-    def __init__(self, path):
-        super().__init__("localhost")
-        self.unix_path = path
-
-    def connect(self):
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.sock.connect(self.unix_path)
-
-
-def call(conn, method, path, body=None, headers=None):
-    hdrs = dict(headers or {})
-    data = None
-    if body is not None:
-        data = json.dumps(body)
-        hdrs["Content-Type"] = "application/json"
-    conn.request(method, path, body=data, headers=hdrs)
-    resp = conn.getresponse()
-    raw = resp.read()
-    return resp.status, (json.loads(raw) if raw and raw[:1] in b"{[" else raw)
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-def memory_kib(pid):
-    """Resident memory, and the part of it that is the process's own (anonymous) memory
-    rather than pages of shared libraries."""
-    out = {}
-    with open(f"/proc/{pid}/smaps_rollup") as f:
-        for line in f:
-            key, _, rest = line.partition(":")
-            if key in ("Rss", "Anonymous"):
-                out[key] = int(rest.split()[0])
-    return out
-
-
-def pct(values, p):
-    values = sorted(values)
-    k = (len(values) - 1) * p / 100
-    lo, hi = int(k), min(int(k) + 1, len(values) - 1)
-    return values[lo] + (values[hi] - values[lo]) * (k - lo)
 
 
 def main():

@@ -10,3 +10,12 @@ if [ -x bench/gateway.sh ]; then
     echo "== pop-gateway vs nginx =="
     bench/gateway.sh "$build"
 fi
+echo
+echo "== pop-vim-driver over RabbitMQ vs popd-rest direct =="
+bench/vimd.sh "$build"
+echo
+echo "== pop-vnfm: its own time per VNF, and memory =="
+bench/vnfm.sh "$build"
+echo
+echo "== pop-nfvo: NS launch through the whole chain vs raw Docker, cost per VNFC, memory =="
+bench/nfvo.sh "$build"

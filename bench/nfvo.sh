@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Benchmark (printed, not asserted): pop-nfvo's whole chain against the raw Docker Engine; see
+# bench/nfvo_bench.py for what is measured. The stack is the integration tests' own
+# (tests/integration/lib/nfvo.sh): a private RabbitMQ node, popd-rest on the real engine,
+# pop-nfvo, pop-vim-driver and pop-vnfm registered with it.
+# usage: bench/nfvo.sh BUILD_DIR   (env: BENCH_NFVO_RUNS=20, BENCH_NFVO_CYCLES=100)
+set -euo pipefail
+BUILD=$(cd "${1:?usage: bench/nfvo.sh BUILD_DIR}" && pwd)
+export POPD_BIN=$BUILD/services/popd-rest/popd-rest VIMD_BIN=$BUILD/services/vim-driver/pop-vim-driver
+export NFVO_STANDIN=$BUILD/tests/integration/nfvo-standin/nfvo-standin VNFM_BIN=$BUILD/services/vnfm/pop-vnfm
+export NFVO_BIN=$BUILD/services/nfvo/pop-nfvo VIMD_TRANSPORT=amqp
+here="$(cd "$(dirname "$0")" && pwd)"
+. "$here/../tests/integration/lib/popd.sh"
+. "$here/../tests/integration/lib/nfvo.sh"
+
+popd_start
+popd_login
+nfvod_up
+nfvod_login
+napi POST /api/v1/datacenters "$VIM"
+expect_status 201 "datacenter"
+# The bench's own raw containers carry its label; removed at exit whatever happens.
+docker_cleanup_label "org.pop-nfv.bench=nfvo-$$"
+NFVO_URL="$NFVO_URL" NFVO_TOKEN="$NFVO_TOKEN" NFVO_PROJECT="$NFVO_PROJECT" NFVO_PID="$NFVO_PID" \
+    POPD_NAME="$POPD_NAME" SIPP_FIXTURE="$SIPP_FIXTURE" BENCH_LABEL_PID=$$ \
+    /usr/bin/python3 "$here/nfvo_bench.py"
