@@ -276,24 +276,6 @@ const char *records_vnfm_of(const json_t *nsr, const char *vnf)
     return ep ? ep : json_string_value(json_object_get(vnfr, "type"));
 }
 
-/* The start level of every VNFR (0: targets of nothing; a target one above its highest
- * source); cycles end at the number of VNFRs. */
-static int start_level(const json_t *nsr, const char *name, int depth)
-{
-    const json_t *dep = nsr_dependency_of(nsr, name);
-    if (!dep || depth > (int)json_array_size(json_object_get(nsr, "vnfr")))
-        return 0;
-    int lvl = 0;
-    const char *src;
-    json_t *t;
-    json_object_foreach ((json_t *)json_object_get(dep, "idType"), src, t) {
-        int l = start_level(nsr, src, depth + 1) + 1;
-        if (l > lvl)
-            lvl = l;
-    }
-    return lvl;
-}
-
 /* ---- the operation ---- */
 
 struct launch_arg {
@@ -325,6 +307,7 @@ static void launch_main(void *p)
     const char *id = a->id;
     json_t *nsr = NULL;
     struct step *steps = NULL;
+    int *levels = NULL;
     size_t n = 0;
     if (load_current(r, id, &nsr) < 0)
         goto out;
@@ -384,12 +367,14 @@ static void launch_main(void *p)
         goto out;
     const json_t *vnfrs = json_object_get(nsr, "vnfr");
     size_t count = json_array_size(vnfrs);
-    int top = 0;
-    for (size_t i = 0; i < count; i++) {
-        int l = start_level(nsr, records_name(json_array_get(vnfrs, i)), 0);
-        if (l > top)
-            top = l;
+    if (!(levels = nsr_start_levels(nsr))) {
+        records_fail(r, id, NULL, "out of memory");
+        goto out;
     }
+    int top = 0;
+    for (size_t i = 0; i < count; i++)
+        if (levels[i] > top)
+            top = levels[i];
     for (int lvl = 0; lvl <= top; lvl++) {
         if (!(steps = calloc(count ? count : 1, sizeof(*steps))))
             goto out;
@@ -397,7 +382,7 @@ static void launch_main(void *p)
         for (size_t i = 0; i < count; i++) {
             const json_t *vnfr = json_array_get(vnfrs, i);
             const char *name = records_name(vnfr);
-            if (start_level(nsr, name, 0) != lvl)
+            if (levels[i] != lvl)
                 continue;
             const json_t *dep = nsr_dependency_of(nsr, name);
             steps[n] = (struct step){.r = r,
@@ -424,6 +409,7 @@ static void launch_main(void *p)
 out:
     if (steps)
         free_steps(steps, n);
+    free(levels);
     json_decref(nsr);
     free(a);
 }

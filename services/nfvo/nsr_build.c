@@ -11,6 +11,7 @@
 #include "vims.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* "name" of a VNFDependency end: the 6.0 string, or the 3.2 object {"name": ...}. */
@@ -41,6 +42,56 @@ json_t *nsr_dependency_of(const json_t *nsr, const char *target)
             return dep;
     }
     return NULL;
+}
+
+/* The index in vnfrs of the VNFR named name, or -1. */
+static int vnfr_index(const json_t *vnfrs, const char *name)
+{
+    size_t i;
+    json_t *v;
+    json_array_foreach (vnfrs, i, v) {
+        const char *n = json_string_value(json_object_get(v, "name"));
+        if (n && name && strcmp(n, name) == 0)
+            return (int)i;
+    }
+    return -1;
+}
+
+int *nsr_start_levels(const json_t *nsr)
+{
+    const json_t *vnfrs = json_object_get(nsr, "vnfr");
+    size_t n = json_array_size(vnfrs);
+    int *level = calloc(n ? n : 1, sizeof(*level));
+    if (!level)
+        return NULL;
+    /* Longest-path relaxation: n rounds settle every acyclic chain (its length is below n);
+     * on a cycle the levels climb by one a round and stop at n. Each round is linear in the
+     * dependencies, so the whole is O(n * edges) however the NSD is wired. */
+    for (size_t round = 0; round < n; round++) {
+        bool changed = false;
+        size_t i;
+        json_t *dep;
+        json_array_foreach (json_object_get(nsr, "vnf_dependency"), i, dep) {
+            int t = vnfr_index(vnfrs, json_string_value(json_object_get(dep, "target")));
+            if (t < 0)
+                continue;
+            const char *src;
+            json_t *unused;
+            json_object_foreach ((json_t *)json_object_get(dep, "idType"), src, unused) {
+                int s = vnfr_index(vnfrs, src);
+                if (s < 0 || s == t)
+                    continue;
+                int want = level[s] + 1 > (int)n ? (int)n : level[s] + 1;
+                if (want > level[t]) {
+                    level[t] = want;
+                    changed = true;
+                }
+            }
+        }
+        if (!changed)
+            break;
+    }
+    return level;
 }
 
 bool nsr_is_source(const json_t *nsr, const char *name)

@@ -110,6 +110,11 @@ json_t *nsr_build(struct nfvo *n, const char *project, const json_t *nsd, const 
 void nsr_fill_dependencies(json_t *nsr, const json_t *vnfr);
 /* The dependency record whose target is name (borrowed), or NULL. */
 json_t *nsr_dependency_of(const json_t *nsr, const char *target);
+/* The start level of each VNFR of the NSR, by its index in "vnfr" (malloc'd; NULL when out of
+ * memory): 0 for a VNFR that is the target of nothing, else one above its highest source, so a
+ * source is ACTIVE before its targets start. On a dependency cycle the levels stop at the
+ * number of VNFRs. */
+int *nsr_start_levels(const json_t *nsr);
 /* Whether name is the source of some dependency record. */
 bool nsr_is_source(const json_t *nsr, const char *source_type_or_name);
 

@@ -153,6 +153,66 @@ static void test_history(void **state)
     json_decref(v);
 }
 
+/* levels_are(NSR_JSON, WANT...): nsr_start_levels of the NSR, by VNFR index. */
+static void levels_are(const char *text, const int *want, size_t n)
+{
+    json_t *nsr = parse(text);
+    int *got = nsr_start_levels(nsr);
+    assert_non_null(got);
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(got[i], want[i]);
+    free(got);
+    json_decref(nsr);
+}
+
+static void test_start_levels(void **state)
+{
+    (void)state;
+    /* No dependency: all at once. */
+    levels_are("{\"vnfr\": [{\"name\": \"a\"}, {\"name\": \"b\"}]}", (int[]){0, 0}, 2);
+    /* The longest chain decides: c needs a directly and through b. */
+    levels_are("{\"vnfr\": [{\"name\": \"c\"}, {\"name\": \"b\"}, {\"name\": \"a\"}],"
+               " \"vnf_dependency\": [{\"target\": \"c\", \"idType\": {\"a\": {}, \"b\": {}}},"
+               " {\"target\": \"b\", \"idType\": {\"a\": {}}}]}",
+               (int[]){2, 1, 0}, 3);
+    /* A cycle ends at the number of VNFRs; what depends on nothing stays first. */
+    levels_are("{\"vnfr\": [{\"name\": \"a\"}, {\"name\": \"b\"}, {\"name\": \"x\"}],"
+               " \"vnf_dependency\": [{\"target\": \"a\", \"idType\": {\"b\": {}}},"
+               " {\"target\": \"b\", \"idType\": {\"a\": {}}}]}",
+               (int[]){3, 3, 0}, 3);
+}
+
+/* 60 VNFRs, each depending on every one before it and on the next (a cycle through all): the
+ * levels come at once, not after a walk of every dependency path (exponential). */
+static void test_start_levels_many_dependencies(void **state)
+{
+    (void)state;
+    enum { N = 60 };
+    json_t *vnfrs = json_array(), *deps = json_array();
+    for (int i = 0; i < N; i++) {
+        char name[16];
+        snprintf(name, sizeof(name), "v%d", i);
+        json_array_append_new(vnfrs, json_pack("{s:s}", "name", name));
+        json_t *src = json_object();
+        for (int j = 0; j < i; j++) {
+            char s[16];
+            snprintf(s, sizeof(s), "v%d", j);
+            json_object_set_new(src, s, json_object());
+        }
+        char next[16];
+        snprintf(next, sizeof(next), "v%d", (i + 1) % N);
+        json_object_set_new(src, next, json_object());
+        json_array_append_new(deps, json_pack("{s:s, s:o}", "target", name, "idType", src));
+    }
+    json_t *nsr = json_pack("{s:o, s:o}", "vnfr", vnfrs, "vnf_dependency", deps);
+    int *got = nsr_start_levels(nsr);
+    assert_non_null(got);
+    for (int i = 0; i < N; i++)
+        assert_int_equal(got[i], N);
+    free(got);
+    json_decref(nsr);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -160,6 +220,8 @@ int main(void)
         cmocka_unit_test(test_assign_ids),
         cmocka_unit_test(test_fill_dependencies),
         cmocka_unit_test(test_history),
+        cmocka_unit_test(test_start_levels),
+        cmocka_unit_test(test_start_levels_many_dependencies),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
