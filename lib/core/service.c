@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdalign.h>
 #include <stdarg.h>
@@ -144,8 +145,19 @@ static bool is_help(const char *arg)
     return strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0;
 }
 
+/* glibc gives each thread that allocates its own arena (up to 8 per core), and an arena keeps
+ * the memory its thread freed: a service whose worker threads take turns grew from 2.8 to
+ * 7.7 MiB of anonymous memory over ten NSR launches. Two arenas keep it near 4 MiB with no
+ * contention that matters at our request rates. MALLOC_ARENA_MAX in the environment wins. */
+static void limit_malloc_arenas(void)
+{
+    if (!getenv("MALLOC_ARENA_MAX"))
+        (void)mallopt(M_ARENA_MAX, 2);
+}
+
 static int serve(const struct service_def *def, const char *config_file, bool verbose)
 {
+    limit_malloc_arenas();
     /* Before any thread exists, so every thread start creates inherits the mask. */
     signals_block_termination();
     if (verbose)

@@ -596,6 +596,12 @@ static int db_configure(struct db *db)
         return r;
     if (v != 2)
         return -ENOTSUP;
+    /* SQLite's default page cache is 2 MiB per connection, and a pool keeps up to
+     * DB_POOL_IDLE_MAX of them: our databases are small and their pages sit in the kernel's
+     * cache anyway, so 256 KiB each keeps a service's own memory flat. */
+    r = db_exec(db, "PRAGMA cache_size = -256");
+    if (r < 0)
+        return r;
     r = db_exec(db, "PRAGMA foreign_keys = ON");
     if (r >= 0)
         r = db_query_int(db, "PRAGMA foreign_keys", &v);
