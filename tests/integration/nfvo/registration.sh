@@ -55,6 +55,23 @@ register() {
     done
     echo none
 }
+# refused BODY TEXT: publishes BODY like register; passes once pop-nfvo logs its refusal naming
+# TEXT and no reply has come 0.3 s later (no fixed 3 s wait for an answer that must not come).
+refused() {
+    local before got
+    before="$(grep -c "message refused" "$POPD_WORK/nfvo.log" || true)"
+    [ "$(rmq_publish nfvo.manager.handling "$1" '{"reply_to":"it.replies","correlation_id":"r"}')" = true ] ||
+        fail "nfvo.manager.handling did not take the message"
+    for _ in $(seq 50); do
+        [ "$(grep -c "message refused" "$POPD_WORK/nfvo.log" || true)" -gt "$before" ] && break
+        sleep 0.1
+    done
+    grep "message refused" "$POPD_WORK/nfvo.log" | tail -n +"$((before + 1))" | grep -qF "$2" ||
+        fail "$1 was not refused naming '$2': $(grep "message refused" "$POPD_WORK/nfvo.log" | tail -n 2)"
+    sleep 0.3
+    got="$(rmq_get it.replies 1)"
+    [ "$(jq length <<<"$got")" = 0 ] || fail "$1 was answered: $got"
+}
 java="$(register "{'type':'vim-drivers.java.x','action':'register'}")"
 jq -e '.rabbitUsername == "vim-drivers.java.x" and (.rabbitPassword | test("^[A-Za-z0-9]{16}$")) and
        .hbVersion == 0 and (.id | length == 36)' <<<"$java" >/dev/null || fail "Java plugin registration: $java"
@@ -69,12 +86,9 @@ perm pop | jq -e '.configure == "^amq\\.gen.*|amq\\.default$|(pop-ep)|(nfvo.pop-
     fail "VNFM permissions follow its endpoint: $(perm pop)"
 
 # Refused, naming the problem; nothing made.
-[ "$(register '{"type":"not-a-plugin","action":"register"}')" = none ] || fail "a bad type was answered"
-grep -q "message refused: type: 'not-a-plugin' is neither a plugin id" "$POPD_WORK/nfvo.log" ||
-    fail "the refusal is not logged with its reason"
-[ "$(register "{'type':'vim-drivers.x.(y)','action':'register'}")" = none ] || fail "a regex type was answered"
-[ "$(register '{"type":"vim-drivers.x.y","action":"explode"}')" = none ] || fail "an unknown action was answered"
-grep -q "action: 'explode' is none of register" "$POPD_WORK/nfvo.log" || fail "unknown action not named"
+refused '{"type":"not-a-plugin","action":"register"}' "type: 'not-a-plugin' is neither a plugin id"
+refused "{'type':'vim-drivers.x.(y)','action':'register'}" "'vim-drivers.x.(y)' holds a character that is not allowed"
+refused '{"type":"vim-drivers.x.y","action":"explode"}' "action: 'explode' is none of register"
 rmq_api GET /api/users/not-a-plugin >/dev/null 2>&1 && fail "a broker user was made for a refused registration"
 
 # ---- kill -9: the credentials survive ----
@@ -84,10 +98,14 @@ again="$(register "{'type':'vim-drivers.java.x','action':'register'}")"
 [ "$(jq -r .rabbitPassword <<<"$again")" = "$java_pass" ] || fail "credentials lost with a kill -9"
 
 # ---- deregistration ----
-[ "$(register '{"username":"vim-drivers.java.x","password":"wrong","action":"deregister"}')" = none ]
-grep -q "no manager with that name and password" "$POPD_WORK/nfvo.log" || fail "wrong password not refused"
+refused '{"username":"vim-drivers.java.x","password":"wrong","action":"deregister"}' \
+    "no manager with that name and password"
 rmq_api GET /api/users/vim-drivers.java.x >/dev/null || fail "a wrong password deregistered"
-register "$(jq -cn --arg p "$java_pass" '{username: "vim-drivers.java.x", password: $p, action: "UNREGISTER"}')" >/dev/null
+# A deregistration has no reply: wait for its effect, the broker user gone.
+[ "$(rmq_publish nfvo.manager.handling "$(jq -cn --arg p "$java_pass" \
+    '{username: "vim-drivers.java.x", password: $p, action: "UNREGISTER"}')" '{}')" = true ] ||
+    fail "nfvo.manager.handling did not take the deregistration"
+for _ in $(seq 30); do rmq_api GET /api/users/vim-drivers.java.x >/dev/null 2>&1 || break; sleep 0.1; done
 if rmq_api GET /api/users/vim-drivers.java.x >/dev/null 2>&1; then fail "deregistered user still on the broker"; fi
 vimd_stop
 for _ in $(seq 30); do rmq_api GET "/api/users/$VIMD_PLUGIN" >/dev/null 2>&1 || break; sleep 0.1; done
