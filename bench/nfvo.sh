@@ -24,3 +24,13 @@ docker_cleanup_label "org.pop-nfv.bench=nfvo-$$"
 NFVO_URL="$NFVO_URL" NFVO_TOKEN="$NFVO_TOKEN" NFVO_PROJECT="$NFVO_PROJECT" NFVO_PID="$NFVO_PID" \
     POPD_NAME="$POPD_NAME" SIPP_FIXTURE="$SIPP_FIXTURE" BENCH_LABEL_PID=$$ \
     /usr/bin/python3 "$here/nfvo_bench.py"
+# Every service of the stack after the runs above (the goals, own memory: pop-vim-driver and
+# pop-vnfm < 3 MiB, pop-nfvo < 5 MiB; popd-rest < 10 MiB RSS).
+echo "memory of the stack's services after the benchmark (anonymous = the process's own):"
+for svc in "popd-rest $POPD_PID" "pop-vim-driver $VIMD_PID" "pop-vnfm $VNFM_PID" "pop-nfvo $NFVO_PID"; do
+    set -- $svc
+    [ -n "${2:-}" ] && [ -r "/proc/$2/smaps_rollup" ] || { echo "  $1: not running"; continue; }
+    awk -v name="$1" '/^Rss:/ {r = $2} /^Anonymous:/ {a = $2}
+        END {printf "  %-15s RSS %6.1f MiB  anonymous %5.1f MiB\n", name, r / 1024, a / 1024}' \
+        "/proc/$2/smaps_rollup"
+done

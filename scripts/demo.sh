@@ -168,17 +168,16 @@ step "scale out the server (a second sipp-server VNFC)"
 server_vnfr=$(jq -r '.vnfr[] | select(.name == "sipp-server") | .id' "$WORK/nsr")
 api POST "/api/v1/ns-records/$NSR_ID/vnfrecords/$server_vnfr/vdunits/vnfcinstances" \
     '{"vnfComponent": {"connection_point": [{"virtual_link_reference": "private"}]}}'
-if [ "$STATUS" = 201 ]; then
-    nsr_wait "$NSR_ID" 120 '.status == "ACTIVE" and ([.vnfr[] | select(.name == "sipp-server")
-        | .vdu[].vnfc_instance[] | select(.state == "ACTIVE")] | length == 2)'
-    [ "$NSR_STATUS" = ACTIVE ] || die "after the scale-out the NS is $NSR_STATUS"
-    n=$(jq '[.vnfr[] | select(.name == "sipp-server") | .vdu[].vnfc_instance[] | select(.state == "ACTIVE")] | length' "$WORK/body")
-    [ "$n" = 2 ] || die "the server has $n ACTIVE VNFCs after the scale-out"
-    client_c="$POP_NAME-$(jq -r '.vnfr[] | select(.name == "sipp-client") | .vdu[0].vnfc_instance[0].hostname' "$WORK/body")"
-    echo "client env now: $(denv "$client_c" | grep -E '^SERVER_PRIVATE(_ALL)?=' | tr '\n' ' ')"
-else
-    echo "scaling not available in this build (POST .../vnfcinstances answered $STATUS: $(jq -r '.detail // .message // empty' "$WORK/body" 2>/dev/null | head -c 200))"
-fi
+[ "$STATUS" = 201 ] || die "scale out: $STATUS $(body)"
+nsr_wait "$NSR_ID" 120 '.status == "ACTIVE" and ([.vnfr[] | select(.name == "sipp-server")
+    | .vdu[].vnfc_instance[] | select(.state == "ACTIVE")] | length == 2)'
+[ "$NSR_STATUS" = ACTIVE ] || die "after the scale-out the NS is $NSR_STATUS"
+n=$(jq '[.vnfr[] | select(.name == "sipp-server") | .vdu[].vnfc_instance[] | select(.state == "ACTIVE")] | length' "$WORK/body")
+[ "$n" = 2 ] || die "the server has $n ACTIVE VNFCs after the scale-out"
+servers=$(jq -r '[.vnfr[] | select(.name == "sipp-server") | .vdu[].vnfc_instance[]
+    | .ips[] | select(.netName == "private") | .ip] | join(",")' "$WORK/body")
+client_c="$POP_NAME-$(jq -r '.vnfr[] | select(.name == "sipp-client") | .vdu[0].vnfc_instance[0].hostname' "$WORK/body")"
+echo "servers now at $servers; client env now: $(denv "$client_c" | grep -E '^SERVER_PRIVATE(_ALL)?=' | tr '\n' ' ')"
 
 step "terminate the NS"
 t0=$(date +%s%N)

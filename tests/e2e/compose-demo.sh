@@ -2,7 +2,8 @@
 # The demo's path through docker-compose (scripts/demo.sh on a compose project of its own): the
 # stack comes up healthy with generated secrets (a file only the user can read), the SIPp NS
 # launched through pop-gateway becomes ACTIVE, the client's SERVER_PRIVATE is the server's
-# address, the client's SIP calls succeed, `down` + `up` keeps the running NS (same containers,
+# address, the client's SIP calls succeed, a scale-out of the server re-injects the client with
+# both servers (SERVER_PRIVATE_ALL), `down` + `up` keeps the running NS (same containers,
 # still ACTIVE) and terminate then works, terminate and `down -v` leave nothing. Anything of
 # this run (project e2e<pid>, labelled by compose and by popd-rest) is removed also on failure.
 set -euo pipefail
@@ -48,6 +49,10 @@ server_ip=$(sed -n 's/^server .* at \([0-9.]*\); client env: .*/\1/p' "$work/dem
 [ -n "$server_ip" ] || fail "no server address in the demo's output"
 expect "client env: SERVER_PRIVATE=${server_ip//./\\.}\$" "the client's SERVER_PRIVATE = the server's address"
 expect '^NS [0-9a-f-]+ still ACTIVE, same containers running$' "the NS kept across down + up"
+servers=$(sed -n 's/^servers now at \([0-9.,]*\); client env now: .*/\1/p' "$work/demo.txt")
+[[ "$servers" =~ ^${server_ip//./\\.},[0-9.]+$ ]] || fail "after the scale-out the servers are '$servers'"
+expect "client env now: SERVER_PRIVATE=${server_ip//./\\.} SERVER_PRIVATE_ALL=${servers//./\\.} \$" \
+    "the client re-injected with both servers after the scale-out"
 expect '^client: sipp-client: running: calls placed=[0-9]+ successful=[1-9][0-9]* failed=0' "successful SIP calls"
 expect '^terminated in [0-9]+ ms; no container of the NS is left' "terminate leaving no container"
 expect "^nothing left: no container, network or volume of '$POP_NAME'" "down -v leaving nothing"
