@@ -196,11 +196,27 @@ popd_start POPD_BODY_MAX=4096 POPD_JWT_KEY="$JWT_KEY_HEX"
 refused GET $C "" 401 unauthorized revoked
 popd_login
 
-# Login throttling: three failures are free, the fourth makes the account wait.
+# Login throttling: three failures are free, the fourth makes the account wait 250 ms, each
+# further one twice as long. Wrong passwords go on until the account must wait 2 s or more
+# (however slowly this machine sends them: a failure after the wait has passed doubles it), and
+# then even the right password is refused.
 TOKEN=""
 for i in 1 2 3 4; do
     call POST /v1/login "{\"username\":\"$POPD_USER\",\"password\":\"wrong-$i\"}"
     expect_problem 401 unauthorized "invalid username or password"
+done
+retry=0
+deadline=$((SECONDS + 30))
+while [ "$retry" -lt 2 ]; do
+    [ $SECONDS -lt $deadline ] || fail "30 s of failed logins never made the account wait 2 s"
+    call POST /v1/login "{\"username\":\"$POPD_USER\",\"password\":\"wrong-again\"}"
+    case "$HTTP_STATUS" in
+    401) ;;
+    429) retry="$(sed -n 's/^[Rr]etry-[Aa]fter: *\([0-9]*\).*/\1/p' "$HTTP_HEADERS")"
+        [ -n "$retry" ] && [ "$retry" -ge 1 ] || fail "429 without a Retry-After" ;;
+    *) fail "a failed login answered $HTTP_STATUS: $RESP" ;;
+    esac
+    sleep 0.05
 done
 call POST /v1/login "{\"username\":\"$POPD_USER\",\"password\":\"$POPD_PASS\"}"
 expect_problem 429 too-many-requests retry
