@@ -41,7 +41,8 @@ static void ns_progress_show(struct ns_progress *p, const json_t *nsr)
     if (p->quiet)
         return;
     _cleanup_json_ json_t *states = ns_progress_states(nsr);
-    if (!states || (p->shown && json_equal(states, p->shown)))
+    /* a terminal is redrawn on every poll (its clock runs), lines only on a change */
+    if (!states || (!p->tty && p->shown && json_equal(states, p->shown)))
         return;
     double t = (double)(time_mono_ms() - p->start_ms) / 1000.0;
     const char *name = jv_get_string(nsr, "name");

@@ -6,9 +6,11 @@
 #   NS ACTIVE, exit 0; ns ls; ns show: the server's address is the client's dependency value
 #   (and the client container's SERVER_PRIVATE);
 # - ns scale-out of the server (its scale_in_out is 1) refused in one line naming the limit,
-#   nothing changed; an unknown NS name is a clear error;
+#   nothing changed; scale-in of its only VNFC refused; unknown NS and VNF names are clear
+#   errors; usages; -o json; heal --wait of the server's VNFC: ACTIVE, Healed;
 # - a launch whose image the Pop lacks: --wait exits 3 with the reason;
-# - ns rm --wait: gone, no container of the test left; nsd rm.
+# - ns rm --wait: gone, no container of the test left; vim add FILE; nsd rm.
+# The cached session is checked too: an expired token is refreshed, a refused one replaced.
 set -euo pipefail
 . "$(dirname "$0")/cli.sh"
 . "$(dirname "$0")/../lib/nfvo.sh"
@@ -95,8 +97,19 @@ pop_fails 1 "allows at most 1 VNFC instance (scale_in_out)" ns scale-out "$ns" s
 pop_yaml ns show "$ns_id"
 [ "$(j '[.vnfs[] | select(.name == "sipp-server") | .vnfcs[]] | length')" = 1 ] &&
     [ "$(j .status)" = ACTIVE ] || fail "a refused scale-out changed the NS: $OUT"
+pop_fails 1 "scale in keeps one at least" ns scale-in "$ns" sipp-server
 pop_fails 1 "no NS with id or name 'no-such-ns'" ns show no-such-ns
 pop_fails 1 "no VNF with id or name 'nope'" ns scale-in "$ns" nope
+
+USAGE="usage: pop ns launch NSD [--wait [--timeout SECONDS]]"
+pop_usage ns launch
+pop_usage ns launch "$nsd" --timeout 5
+pop_run -o json ns ls
+[ "$RC" = 0 ] && [ "$(jq -r '.[0].vnfr | length' <<<"$OUT")" = 2 ] || fail "-o json ns ls: $OUT"
+
+# ---- heal --wait: the server's VNFC healed, the NS ACTIVE again ----
+pop_yaml ns heal "$ns" "$server_host" --cause "cli test" --wait
+[ "$(j .status)" = ACTIVE ] && [ "$(j .task)" = Healed ] || fail "ns heal --wait: $OUT"
 
 # ---- an image the Pop lacks: --wait ends in ERROR, exit 3 ----
 jq '.name = "sipp-noimage" | .vnfd[].vdu[].vm_image = ["no-such-image:latest"]' "$SIPP_FIXTURE" \
@@ -116,6 +129,12 @@ echo "ns rm --wait: gone in $(ms_since "$t0") ms" >&2
 pop_yaml ns ls
 [ "$OUT" = "[]" ] || fail "ns ls after rm: $OUT"
 [ -z "$(engine_containers)" ] || fail "containers left in the engine: $(engine_containers)"
+jq -n --arg url "$POPD_URL" --arg u "$POPD_USER" --arg p "$POPD_PASS" \
+    '{name: "pop2", type: "pop", authUrl: $url, username: $u, password: $p}' >"$POPD_WORK/vim.json"
+pop_yaml vim add "$POPD_WORK/vim.json"
+[ "$(j .name)" = pop2 ] || fail "vim add FILE: $OUT"
+pop_yaml vim ls
+[ "$(j '[.[].name] | sort | join(",")')" = pop1,pop2 ] || fail "vim ls: $OUT"
 pop_yaml nsd rm "$nsd"
 pop_fails 1 "no NSD with id or name '$nsd'" nsd rm "$nsd"
 echo "cli ns: ok in $(ms_since "$t_start") ms"
