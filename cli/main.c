@@ -41,8 +41,7 @@ static const struct cli_command commands[] = {
     {"md rm", "NAME KEY... [--recreate]", "remove metadata entries",
      "  A running server keeps its environment unless --recreate restarts it with the new one.\n",
      cmd_md_rm},
-    {"nfvo login", "[--project NAME|ID]",
-     "log in to pop-nfvo and cache its token and project id (other commands log in when needed)",
+    {"nfvo login", "[--project NAME|ID]", "log in to pop-nfvo; cache its tokens and project id",
      "  The project defaults to 'default' (or NFVO_PROJECT); the choice is cached with the "
      "token.\n",
      cmd_nfvo_login},
