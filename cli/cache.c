@@ -70,7 +70,7 @@ static int cache_dir(char **ret_dir)
     return 0;
 }
 
-int cache_path(const char *user, const char *url, char **ret_path)
+int cache_path_kind(const char *kind, const char *user, const char *url, char **ret_path)
 {
     _cleanup_free_ char *dir = NULL;
     int r = cache_dir(&dir);
@@ -79,7 +79,7 @@ int cache_path(const char *user, const char *url, char **ret_path)
     uint64_t h = cache_fnv1a(0xcbf29ce484222325ULL, user, strlen(user) + 1);
     h = cache_fnv1a(h, url, strlen(url));
     struct strbuf sb = STRBUF_INIT;
-    if ((r = strbuf_printf(&sb, "%s/token-%016" PRIx64, dir, h)) < 0)
+    if ((r = strbuf_printf(&sb, "%s/%s-%016" PRIx64, dir, kind, h)) < 0)
         return r;
     char *path = strbuf_steal(&sb);
     if (!path)
@@ -88,8 +88,12 @@ int cache_path(const char *user, const char *url, char **ret_path)
     return 0;
 }
 
-int cache_load(const char *path, const char *user, const char *url, char **ret_token,
-               int64_t *ret_expires_at)
+int cache_path(const char *user, const char *url, char **ret_path)
+{
+    return cache_path_kind("token", user, url, ret_path);
+}
+
+int cache_load_doc(const char *path, json_t **ret)
 {
     _cleanup_close_ int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0)
@@ -113,8 +117,16 @@ int cache_load(const char *path, const char *user, const char *url, char **ret_t
             return -ENOENT;
     }
     struct jv_error err;
+    if (jv_parse(buf, len, ret, &err) < 0)
+        return -ENOENT;
+    return 0;
+}
+
+int cache_load(const char *path, const char *user, const char *url, char **ret_token,
+               int64_t *ret_expires_at)
+{
     _cleanup_json_ json_t *doc = NULL;
-    if (jv_parse(buf, len, &doc, &err) < 0)
+    if (cache_load_doc(path, &doc) < 0)
         return -ENOENT;
     const char *u = jv_get_string(doc, "user");
     const char *l = jv_get_string(doc, "url");
@@ -145,12 +157,9 @@ static int cache_write_all(int fd, const char *data, size_t len)
     return 0;
 }
 
-int cache_store(const char *path, const char *user, const char *url, const char *token,
-                int64_t expires_at)
+int cache_store_doc(const char *path, const json_t *doc)
 {
-    _cleanup_json_ json_t *doc = json_pack("{s:s, s:s, s:s, s:I}", "user", user, "url", url,
-                                           "token", token, "expires_at", (json_int_t)expires_at);
-    _cleanup_free_ char *text = doc ? jv_dump(doc) : NULL;
+    _cleanup_free_ char *text = jv_dump(doc);
     if (!text)
         return -ENOMEM;
     struct strbuf sb = STRBUF_INIT;
@@ -175,6 +184,14 @@ int cache_store(const char *path, const char *user, const char *url, const char 
     if (r < 0)
         unlink(tmp);
     return r;
+}
+
+int cache_store(const char *path, const char *user, const char *url, const char *token,
+                int64_t expires_at)
+{
+    _cleanup_json_ json_t *doc = json_pack("{s:s, s:s, s:s, s:I}", "user", user, "url", url,
+                                           "token", token, "expires_at", (json_int_t)expires_at);
+    return doc ? cache_store_doc(path, doc) : -ENOMEM;
 }
 
 int cache_remove(const char *path)

@@ -2,6 +2,7 @@
  * ~/.cache/pop, readable only by its owner, replaced atomically. */
 #pragma once
 
+#include <jansson.h>
 #include <stdint.h>
 
 #include "popc/popc.h"
@@ -15,6 +16,18 @@
  * is an absolute path), -EPERM (the directory is not ours or not a directory), -ENOMEM or the
  * errno of mkdir. */
 int cache_path(const char *user, const char *url, char **ret_path);
+
+/* cache_path for another kind of file: "<kind>-<hash>" (cache_path is kind "token"). */
+int cache_path_kind(const char *kind, const char *user, const char *url, char **ret_path);
+
+/* Reads path as a JSON object if it is a usable cache file (a regular file of ours, not
+ * readable by others, at most CACHE_FILE_MAX bytes). Returns 0 with a new reference in *ret,
+ * or -ENOENT. */
+int cache_load_doc(const char *path, json_t **ret);
+
+/* Writes doc to path as cache_store does (atomically, mode 0600). Returns 0 or a negative
+ * errno. */
+int cache_store_doc(const char *path, const json_t *doc);
 
 /* Reads the token for (user, url) from path. Returns 0 with a malloc'ed *ret_token and its
  * expiry (Unix seconds) in *ret_expires_at; -ENOENT when the file is absent or unusable (not a

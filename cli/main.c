@@ -41,15 +41,44 @@ static const struct cli_command commands[] = {
     {"md rm", "NAME KEY... [--recreate]", "remove metadata entries",
      "  A running server keeps its environment unless --recreate restarts it with the new one.\n",
      cmd_md_rm},
+    {"nfvo login", "[--project NAME|ID]", "log in to pop-nfvo; cache its tokens and project id",
+     "  The project defaults to 'default' (or NFVO_PROJECT); the choice is cached with the "
+     "token.\n",
+     cmd_nfvo_login},
+    {"vim add", "FILE | --pop URL --name NAME [--username U] [--password P] [--tenant T]",
+     "register a VIM instance with the NFVO: a JSON file, or a Pop",
+     "  FILE is a VIM instance JSON ('-' for stdin). With --pop the VIM is of type 'pop' at\n"
+     "  URL; --username and --password default to POP_AUTH's.\n",
+     cmd_vim_add},
+    {"vim ls", "", "list the NFVO's VIM instances", NULL, cmd_vim_ls},
+    {"nsd onboard", "FILE", "onboard a Network Service Descriptor (JSON, VNFDs inline)", NULL,
+     cmd_nsd_onboard},
+    {"nsd ls", "", "list the onboarded NSDs", NULL, cmd_nsd_ls},
+    {"nsd rm", "NSD", "remove an NSD no NS uses (by id or name)", NULL, cmd_nsd_rm},
+    {"ns launch", "NSD [--wait [--timeout SECONDS]]", "launch a Network Service from an NSD",
+     "  --wait follows the VNFs until the NS is ACTIVE (exit 0) or ERROR (exit 3), at most\n"
+     "  --timeout seconds (default 300, exit 4).\n",
+     cmd_ns_launch},
+    {"ns ls", "", "list the Network Services: name, id, status, VNF states", NULL, cmd_ns_ls},
+    {"ns show", "NS", "show an NS: VNFs, VNFCs, VIMs, addresses, dependencies, events, errors",
+     NULL, cmd_ns_show},
+    {"ns scale-out", "NS VNF [--wait [--timeout SECONDS]]", "add a VNFC instance to a VNF", NULL,
+     cmd_ns_scale_out},
+    {"ns scale-in", "NS VNF [--wait [--timeout SECONDS]]", "remove a VNFC instance of a VNF", NULL,
+     cmd_ns_scale_in},
+    {"ns heal", "NS VNFC [--cause TEXT] [--wait [--timeout SECONDS]]",
+     "heal a VNFC instance (by id or hostname)", NULL, cmd_ns_heal},
+    {"ns rm", "NS [--wait [--timeout SECONDS]]", "terminate an NS (--wait: until it is gone)", NULL,
+     cmd_ns_rm},
 };
 
 static void main_help(FILE *f)
 {
-    fprintf(f,
-            "usage: pop [-o yaml|json] [-v] COMMAND [ARGS...]\n"
-            "       pop COMMAND --help\n\n"
-            "Operator client of a Pop (popd-rest): its images, networks, flavours and servers.\n\n"
-            "commands:\n");
+    fprintf(f, "usage: pop [-o yaml|json] [-v] COMMAND [ARGS...]\n"
+               "       pop COMMAND --help\n\n"
+               "Operator client of a Pop (popd-rest): its images, networks, flavours and servers;\n"
+               "and of pop-nfvo: VIM instances, NSDs and Network Services.\n\n"
+               "commands:\n");
     for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
         fprintf(f, "  %-16s %s\n", commands[i].name, commands[i].summary);
     fprintf(f, "\noptions:\n"
@@ -61,7 +90,12 @@ static void main_help(FILE *f)
                "  POP_AUTH        user:password to log in with\n"
                "  XDG_CACHE_HOME  session tokens are cached in $XDG_CACHE_HOME/pop (default\n"
                "                  ~/.cache/pop), one file per user and URL, readable only by you\n"
-               "\nexit status: 0 done, 1 the Pop refused or could not be reached, 2 usage error\n");
+               "  NFVO_URL        pop-nfvo, directly or through the gateway (default POP_URL)\n"
+               "  NFVO_AUTH       user:password for the NFVO\n"
+               "  NFVO_CLIENT     the OAuth2 client id:secret (default " NFVOC_DEFAULT_CLIENT ")\n"
+               "  NFVO_PROJECT    the NFVO project, name or id (default: cached, else default)\n"
+               "\nexit status: 0 done, 1 the Pop or NFVO refused or could not be reached, 2 usage\n"
+               "error, 3 --wait ended with the NS in ERROR, 4 --wait timed out\n");
 }
 
 /* Length of the first word of a command name. */
@@ -223,5 +257,6 @@ int main(int argc, char **argv)
     }
     rc = cmd->run(&cli, nargs - words, args + words);
     session_free(cli.session);
+    nfvoc_free(cli.nfvo);
     return rc;
 }
