@@ -222,6 +222,10 @@ int terminate_start(struct nfvo_records *r, const char *id)
         return -ENOMEM;
     a->r = r;
     snprintf(a->id, sizeof(a->id), "%s", id);
+    /* TERMINATED before the 204, so a GET right after the DELETE does not still show the
+     * NSR's old status; the operation thread marks it again (it also resumes after a restart). */
+    struct pop_error e = POP_ERROR_INIT;
+    (void)records_edit(r, id, mark_terminating, NULL, &e);
     int rc = records_spawn(r, terminate_main, a);
     if (rc < 0)
         free(a);

@@ -105,12 +105,16 @@ nsr_unchanged() {
     [ "$diff" = "[]" ] || fail "$what changed the NSR: $diff"
 }
 
-# nsr_terminate NSR_PATH WHAT: DELETE (204), then waits up to 30 s for the record to be gone
-# (404); fails naming WHAT with the record's status and history otherwise.
+# nsr_terminate NSR_PATH WHAT: DELETE (204; a GET right after shows TERMINATED or 404), then
+# waits up to 30 s for the record to be gone (404); fails naming WHAT with the record's status
+# and history otherwise.
 nsr_terminate() {
     local path=$1 what=$2
     napi DELETE "$path"
     expect_status 204 "terminate of $what"
+    napi GET "$path"
+    [ "$HTTP_STATUS" = 404 ] || [ "$(jq -r .status "$HTTP_BODY")" = TERMINATED ] ||
+        fail "right after the DELETE of $what: $HTTP_STATUS $(jq -c '{status, task}' "$HTTP_BODY")"
     for _ in $(seq 300); do
         napi GET "$path"
         [ "$HTTP_STATUS" = 404 ] && return 0
