@@ -170,20 +170,23 @@ nsr_expected_env() {
 # CONTAINER_FN HOSTNAME) has exactly the environment nsr_expected_env says. Prints the number
 # of dependency variables checked.
 nsr_check_env() {
-    local expected host want got cname
+    local expected host names=() map="{}" bad
     expected="$(nsr_expected_env "$1" "$2")"
+    for host in $(jq -r 'keys[]' <<<"$expected"); do
+        names+=("$($3 "$host")")
+        map="$(jq -c --arg h "$host" --arg c "${names[-1]}" '. + {($h): $c}' <<<"$map")"
+    done
+    # One inspect of them all, one comparison: the mismatches, or [].
+    bad="$(docker inspect "${names[@]}" | jq -c --argjson exp "$expected" --argjson map "$map" '
+        (map({key: .Name | ltrimstr("/"), value: .Config.Env}) | from_entries) as $envs
+        | [$exp | to_entries[] | .value as $e | $map[.key] as $c
+           | ($envs[$c] // [] | map(capture("^(?<k>[^=]*)=(?<v>.*)$"))
+              | map(select(.k as $k | ($k | test($e.prefix)) or ($e.env | has($k))))
+              | map({(.k): .v}) | add // {}) as $got
+           | select($got != $e.env) | {container: $c, got: $got, expected: $e.env}]')"
+    [ "$bad" = "[]" ] || fail "containers' environment: $bad"
     # shellcheck disable=SC2016
     jq '[.[] | .prefix as $p | .env | keys[] | select(test($p))] | length' <<<"$expected"
-    for host in $(jq -r 'keys[]' <<<"$expected"); do
-        cname="$($3 "$host")"
-        want="$(jq -c --arg h "$host" '.[$h].env' <<<"$expected")"
-        got="$(docker inspect -f '{{json .Config.Env}}' "$cname" | jq -c \
-            --arg p "$(jq -r --arg h "$host" '.[$h].prefix' <<<"$expected")" --argjson w "$want" '
-            map(capture("^(?<k>[^=]*)=(?<v>.*)$")) | map(select(.k as $k | ($k | test($p)) or ($w | has($k))))
-            | map({(.k): .v}) | add // {}')"
-        [ "$(jq -S . <<<"$got")" = "$(jq -S . <<<"$want")" ] ||
-            fail "container $cname: environment $got, expected $want"
-    done
 }
 
 # started_ns CONTAINER: when it last started, in ns since the epoch.

@@ -89,10 +89,10 @@ check_nsr() {
         and all(.vnfr[]; .status == "ACTIVE" and all(.vdu[]; (.vnfc_instance | length) == (.vnfc | length)))
         and all(.vnfr[].vdu[].vnfc_instance[]; .state == "ACTIVE")' <<<"$nsr" >/dev/null ||
         fail "$name: ACTIVE NSR: $(jq -c '[.vnfr[] | {name, status, vnfc: [.vdu[].vnfc_instance[] | .state]}]' <<<"$nsr")"
-    for h in $(jq -r '.vnfr[].vdu[].vnfc_instance[].hostname' <<<"$nsr"); do
-        [ "$(docker inspect -f '{{.State.Running}}' "$(container_of "$h")" 2>&1)" = true ] ||
-            fail "$name: VNFC $h does not run: $(docker inspect -f '{{json .State}}' "$(container_of "$h")" 2>&1)"
-    done
+    local cs=() down
+    for h in $(jq -r '.vnfr[].vdu[].vnfc_instance[].hostname' <<<"$nsr"); do cs+=("$(container_of "$h")"); done
+    down="$(docker inspect -f '{{.Name}} {{.State.Status}}' "${cs[@]}" 2>&1 | grep -v ' running$' || true)"
+    [ -z "$down" ] || fail "$name: VNFCs not running: $down"
     vars="$(nsr_check_env "$nsd" "$nsr" container_of)"
     ordered="$(nsr_check_start_order "$nsd" "$nsr" container_of)"
     echo "$name: ACTIVE $RUN_MS ms after its launch request, $(jq '[.vnfr[].vdu[].vnfc_instance[]] | length' <<<"$nsr")" \
