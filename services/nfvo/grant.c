@@ -178,13 +178,18 @@ fail:
     return NULL;
 }
 
-static const char *extid_of(const json_t *created, const char *vl)
+/* The id of virtual link vl's network on the VIM vim_id (a VNF's VDUs may be on different
+ * VIMs, each with its own network of that name). */
+static const char *extid_of(const json_t *created, const char *vl, const char *vim_id)
 {
     size_t i;
     json_t *c;
-    json_array_foreach (created, i, c)
-        if (vl && strcmp(json_string_value(json_object_get(c, "vlr")), vl) == 0)
+    json_array_foreach (created, i, c) {
+        const char *cvim = json_string_value(json_object_get(c, "vim_id"));
+        if (vl && vim_id && cvim && strcmp(json_string_value(json_object_get(c, "vlr")), vl) == 0 &&
+            strcmp(cvim, vim_id) == 0)
             return json_string_value(json_object_get(c, "extId"));
+    }
     return NULL;
 }
 
@@ -220,7 +225,8 @@ static json_t *grant(struct nfvo_records *r, json_t *vnfr)
         json_array_foreach (json_object_get(vdu, "vnfc"), j, vnfc)
             json_array_foreach (json_object_get(vnfc, "connection_point"), k, cp) {
                 const char *vl = json_string_value(json_object_get(cp, "virtual_link_reference"));
-                const char *ext = extid_of(g.created, vl);
+                const char *ext =
+                    extid_of(g.created, vl, json_string_value(json_object_get(vim, "id")));
                 if (!ext) {
                     snprintf(why, sizeof(why),
                              "a connection point of VDU %s is on virtual link %s, which the NSR "

@@ -57,40 +57,93 @@ static int vnfr_index(const json_t *vnfrs, const char *name)
     return -1;
 }
 
+/* The dependencies as source -> target pairs of VNFR indexes (self-dependencies and unknown
+ * names left out); malloc'd, count in *m, NULL when out of memory. */
+static int *dependency_edges(const json_t *nsr, const json_t *vnfrs, size_t *m)
+{
+    size_t cap = 0, i;
+    json_t *dep;
+    json_array_foreach (json_object_get(nsr, "vnf_dependency"), i, dep)
+        cap += json_object_size(json_object_get(dep, "idType"));
+    int *e = malloc(2 * (cap ? cap : 1) * sizeof(*e));
+    if (!e)
+        return NULL;
+    *m = 0;
+    json_array_foreach (json_object_get(nsr, "vnf_dependency"), i, dep) {
+        int t = vnfr_index(vnfrs, json_string_value(json_object_get(dep, "target")));
+        const char *src;
+        json_t *unused;
+        json_object_foreach ((json_t *)json_object_get(dep, "idType"), src, unused) {
+            int s = vnfr_index(vnfrs, src);
+            if (t < 0 || s < 0 || s == t)
+                continue;
+            e[2 * *m] = s;
+            e[2 * *m + 1] = t;
+            (*m)++;
+        }
+    }
+    return e;
+}
+
 int *nsr_start_levels(const json_t *nsr)
 {
     const json_t *vnfrs = json_object_get(nsr, "vnfr");
-    size_t n = json_array_size(vnfrs);
+    size_t n = json_array_size(vnfrs), m = 0;
     int *level = calloc(n ? n : 1, sizeof(*level));
-    if (!level)
-        return NULL;
-    /* Longest-path relaxation: n rounds settle every acyclic chain (its length is below n);
-     * on a cycle the levels climb by one a round and stop at n. Each round is linear in the
-     * dependencies, so the whole is O(n * edges) however the NSD is wired. */
+    int *edge = dependency_edges(nsr, vnfrs, &m);
+    /* reach[a * n + b]: b is reachable from a. The targets of v are succ[first[v] .. first[v +
+     * 1]); stack: the depth-first search's (a node is pushed when first marked, a once more),
+     * first the counters that fill succ. */
+    unsigned char *reach = calloc(n ? n * n : 1, 1);
+    size_t *first = calloc(n + 1, sizeof(*first)), *succ = calloc(m ? m : 1, sizeof(*succ));
+    size_t *stack = calloc(n + 1, sizeof(*stack));
+    if (!level || !edge || !reach || !first || !succ || !stack) {
+        free(level);
+        level = NULL;
+        goto out;
+    }
+    for (size_t k = 0; k < m; k++)
+        first[edge[2 * k] + 1]++;
+    for (size_t v = 0; v < n; v++)
+        first[v + 1] += first[v];
+    for (size_t k = 0, *fill = stack; k < m; k++)
+        succ[first[edge[2 * k]] + fill[edge[2 * k]]++] = (size_t)edge[2 * k + 1];
+    memset(stack, 0, (n + 1) * sizeof(*stack));
+    for (size_t a = 0; a < n; a++) {
+        size_t top = 0;
+        stack[top++] = a;
+        while (top > 0) {
+            size_t v = stack[--top];
+            for (size_t k = first[v]; k < first[v + 1]; k++)
+                if (!reach[a * n + succ[k]]) {
+                    reach[a * n + succ[k]] = 1;
+                    stack[top++] = succ[k];
+                }
+        }
+    }
+    /* Longest-path relaxation over the dependencies that are on no cycle (the target does not
+     * reach its source): those form a DAG of the cycles and the rest, so n rounds settle it. A
+     * target downstream of a cycle thus still starts after its sources, while the VNFRs of one
+     * cycle start together (in no particular order). O(n * (n + edges)) for the reachability
+     * (each search marks a node once), O(n * edges) for the levels. */
     for (size_t round = 0; round < n; round++) {
         bool changed = false;
-        size_t i;
-        json_t *dep;
-        json_array_foreach (json_object_get(nsr, "vnf_dependency"), i, dep) {
-            int t = vnfr_index(vnfrs, json_string_value(json_object_get(dep, "target")));
-            if (t < 0)
+        for (size_t k = 0; k < m; k++) {
+            size_t s = (size_t)edge[2 * k], t = (size_t)edge[2 * k + 1];
+            if (reach[t * n + s] || level[s] + 1 <= level[t])
                 continue;
-            const char *src;
-            json_t *unused;
-            json_object_foreach ((json_t *)json_object_get(dep, "idType"), src, unused) {
-                int s = vnfr_index(vnfrs, src);
-                if (s < 0 || s == t)
-                    continue;
-                int want = level[s] + 1 > (int)n ? (int)n : level[s] + 1;
-                if (want > level[t]) {
-                    level[t] = want;
-                    changed = true;
-                }
-            }
+            level[t] = level[s] + 1;
+            changed = true;
         }
         if (!changed)
             break;
     }
+out:
+    free(edge);
+    free(reach);
+    free(first);
+    free(succ);
+    free(stack);
     return level;
 }
 

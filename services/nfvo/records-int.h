@@ -112,8 +112,9 @@ void nsr_fill_dependencies(json_t *nsr, const json_t *vnfr);
 json_t *nsr_dependency_of(const json_t *nsr, const char *target);
 /* The start level of each VNFR of the NSR, by its index in "vnfr" (malloc'd; NULL when out of
  * memory): 0 for a VNFR that is the target of nothing, else one above its highest source, so a
- * source is ACTIVE before its targets start. On a dependency cycle the levels stop at the
- * number of VNFRs. */
+ * source is ACTIVE before its targets start. The dependencies on a cycle (the target is also,
+ * directly or through others, a source of its source) do not count: the VNFRs of one cycle get
+ * the level their sources from outside it give, and what depends on them comes after. */
 int *nsr_start_levels(const json_t *nsr);
 /* Whether name is the source of some dependency record. */
 bool nsr_is_source(const json_t *nsr, const char *source_type_or_name);

@@ -115,10 +115,118 @@ nsr_terminate() {
     napi GET "$path"
     [ "$HTTP_STATUS" = 404 ] || [ "$(jq -r .status "$HTTP_BODY")" = TERMINATED ] ||
         fail "right after the DELETE of $what: $HTTP_STATUS $(jq -c '{status, task}' "$HTTP_BODY")"
+    nsr_wait_gone "$path" "$what"
+}
+
+# nsr_wait_gone NSR_PATH WHAT: waits up to 30 s for a terminated record to be gone (404).
+nsr_wait_gone() {
+    local path=$1 what=$2
     for _ in $(seq 300); do
         napi GET "$path"
         [ "$HTTP_STATUS" = 404 ] && return 0
         sleep 0.1
     done
     fail "$what still there after terminate: $(jq -c '{status, task, h: .lifecycle_event_history}' "$HTTP_BODY")"
+}
+
+# ---- what a launched NS must look like, from its descriptor (reference §5) ----
+
+# nsd_dependencies NSD_JSON: the NSD's dependencies as [{source, target, parameters}], its
+# vnf_dependency (6.0 names or 3.2 {"name"} objects) and each VNFD's requires {source name:
+# {parameters}} (§4.1).
+nsd_dependencies() {
+    jq -c 'def end_name: if type == "object" then .name else . end;
+           [(.vnf_dependency // [])[] | {source: (.source | end_name), target: (.target | end_name), parameters}]
+           + [.vnfd[] | .name as $t | (.requires // {}) | to_entries[]
+              | {source: .key, target: $t, parameters: .value.parameters}]' <<<"$1"
+}
+
+# nsr_expected_env NSD_JSON NSR_JSON: per VNFC hostname, the environment the VNFM must give
+# it (services/vnfm/README.md "Dependency values"): {hostname: {prefix, env: {NAME: value}}},
+# where env holds exactly the dependency variables (<TYPE>_<KEY> and <TYPE>_<KEY>_ALL of its
+# sources, each VNFC's address on the network KEY, its hostname, or the VNFR-level value) plus
+# the VNF's own non-empty configuration and provides values; prefix is a regex matching the
+# names of every VNF type of the NS, i.e. what must not be there beyond env.
+nsr_expected_env() {
+    jq -cn --argjson deps "$(nsd_dependencies "$1")" --argjson nsr "$2" '
+        def vname: ascii_upcase | gsub("[^A-Z0-9_]"; "_");
+        def vnfr($n): $nsr.vnfr[] | select(.name == $n);
+        def vnfcs($v): [$v.vdu[].vnfc_instance[]];
+        def level($v; $k): ([($v.provides.configurationParameters // [])[], ($v.configurations.configurationParameters // [])[]]
+            | map(select(.confKey == $k and (.value // "") != "")) | last | .value) // "";
+        def value($v; $c; $k): ([$c.ips[]? | select(.netName == $k) | .ip][0])
+            // (if $k == "hostname" then $c.hostname else null end) // level($v; $k);
+        ([$nsr.vnfr[].type] | unique | map(vname) | "^(" + join("|") + ")_") as $prefix
+        | [$nsr.vnfr[] | . as $t
+           | ([$deps[] | select(.target == $t.name)] | group_by(.source)
+              | map(vnfr(.[0].source) as $s | ($s.type // $s.name) as $ty
+                    | ([.[].parameters[]] | unique)[] as $k
+                    | [vnfcs($s)[] | value($s; .; $k) | select(. != "")] as $vals
+                    | select($vals | length > 0)
+                    | (($ty + "_" + $k) | vname) as $n
+                    | {($n): $vals[0], ($n + "_ALL"): ($vals | join(","))}) | add // {}) as $dep
+           | ([($t.configurations.configurationParameters // [])[], ($t.provides.configurationParameters // [])[]]
+              | map(select((.value // "") != "") | {(.confKey | vname): .value}) | reverse | add // {}) as $own
+           | vnfcs($t)[] | {(.hostname): {prefix: $prefix, env: ($own + $dep)}}] | add'
+}
+
+# nsr_check_env NSD_JSON NSR_JSON CONTAINER_FN: fails unless each VNFC's container (named by
+# CONTAINER_FN HOSTNAME) has exactly the environment nsr_expected_env says. Prints the number
+# of dependency variables checked.
+nsr_check_env() {
+    local expected host names=() map="{}" bad
+    expected="$(nsr_expected_env "$1" "$2")"
+    for host in $(jq -r 'keys[]' <<<"$expected"); do
+        names+=("$($3 "$host")")
+        map="$(jq -c --arg h "$host" --arg c "${names[-1]}" '. + {($h): $c}' <<<"$map")"
+    done
+    # One inspect of them all, one comparison: the mismatches, or [].
+    bad="$(docker inspect "${names[@]}" | jq -c --argjson exp "$expected" --argjson map "$map" '
+        (map({key: .Name | ltrimstr("/"), value: .Config.Env}) | from_entries) as $envs
+        | [$exp | to_entries[] | .value as $e | $map[.key] as $c
+           | ($envs[$c] // [] | map(capture("^(?<k>[^=]*)=(?<v>.*)$"))
+              | map(select(.k as $k | ($k | test($e.prefix)) or ($e.env | has($k))))
+              | map({(.k): .v}) | add // {}) as $got
+           | select($got != $e.env) | {container: $c, got: $got, expected: $e.env}]')"
+    [ "$bad" = "[]" ] || fail "containers' environment: $bad"
+    # shellcheck disable=SC2016
+    jq '[.[] | .prefix as $p | .env | keys[] | select(test($p))] | length' <<<"$expected"
+}
+
+# started_ns CONTAINER: when it last started, in ns since the epoch.
+started_ns() {
+    date -d "$(docker inspect -f '{{.State.StartedAt}}' "$1")" +%s%N
+}
+
+# nsr_check_start_order NSD_JSON NSR_JSON CONTAINER_FN: fails unless every source's VNFCs all
+# started before any VNFC of each of its targets, for every dependency that is not on a cycle
+# (a target that is also, through others, a source of its source starts in any order).
+# Prints the number of ordered dependencies checked.
+nsr_check_start_order() {
+    local deps pairs s t s_last t_first n=0 h ts
+    deps="$(nsd_dependencies "$1")"
+    pairs="$(jq -r '
+        def step($e): . as $r | [$e[] | select(.source as $s | $r | index($s) != null) | .target]
+            + $r | unique;
+        def reach($e; $from): [$from] | until(step($e) == .; step($e));
+        map({source, target}) | unique | . as $e
+        | $e[] | select(. as $x | reach($e; $x.target) | index($x.source) == null)
+        | "\(.source) \(.target)"' <<<"$deps")"
+    while read -r s t; do
+        [ -n "$s" ] || continue
+        s_last=0 t_first=""
+        for h in $(jq -r --arg n "$s" '.vnfr[] | select(.name == $n) | .vdu[].vnfc_instance[].hostname' <<<"$2"); do
+            ts="$(started_ns "$($3 "$h")")"
+            [ "$ts" -gt "$s_last" ] && s_last=$ts
+        done
+        for h in $(jq -r --arg n "$t" '.vnfr[] | select(.name == $n) | .vdu[].vnfc_instance[].hostname' <<<"$2"); do
+            ts="$(started_ns "$($3 "$h")")"
+            [ -z "$t_first" ] || [ "$ts" -lt "$t_first" ] && t_first=$ts
+        done
+        [ "$s_last" -gt 0 ] && [ -n "$t_first" ] || fail "no containers for $s -> $t"
+        [ "$s_last" -lt "$t_first" ] ||
+            fail "target $t started $(((s_last - t_first) / 1000)) us before its source $s had"
+        n=$((n + 1))
+    done <<<"$pairs"
+    echo "$n"
 }

@@ -28,9 +28,36 @@ _popd_rm_extra() {
     local c
     for c in "${POPD_EXTRA_CONTAINERS[@]}"; do docker rm -f "$c" >/dev/null 2>&1 || true; done
 }
+# (registered first so that it runs last, once the containers are gone)
+on_exit "images made by this run" _popd_rm_images
 docker_cleanup_label "org.pop-nfv.pop=$POPD_NAME"
 on_exit "containers made by hand" _popd_rm_extra
 
+# popd_local_image NAME [FROM]: a local image named NAME (a descriptor's vm_image no registry
+# here has), built FROM a local image (default pop-tiny:latest) with the label
+# org.pop-nfv.test=$POPD_NAME, so it is this run's own. At exit the name is removed if it still
+# names that image and no other Pop's container uses it (two runs at once share the name: the
+# later build takes it, and the run that finishes last removes it).
+POPD_LOCAL_IMAGES=()
+popd_local_image() {
+    local name=$1 from=${2:-pop-tiny:latest} id
+    id="$(printf 'FROM %s\n' "$from" | DOCKER_BUILDKIT=0 docker build -q -t "$name" \
+        --label "org.pop-nfv.test=$POPD_NAME" - 2>"$POPD_WORK/image-build.err")" ||
+        fail "building image $name from $from: $(cat "$POPD_WORK/image-build.err")"
+    POPD_LOCAL_IMAGES+=("$name=$id")
+}
+_popd_rm_images() {
+    local e name id
+    for e in "${POPD_LOCAL_IMAGES[@]}"; do
+        name=${e%%=*} id=${e#*=}
+        [ "$(docker image inspect -f '{{.Id}}' "$name" 2>/dev/null)" = "$id" ] || continue
+        # Another run of this test launched onto it since: the name stays for that run.
+        docker ps -a --filter "ancestor=$id" --filter label=org.pop-nfv.pop \
+            --format '{{.Label "org.pop-nfv.pop"}}' | grep -qvxF "$POPD_NAME" && continue
+        # A container of this run still on it (a failed run) keeps the image; the name goes.
+        docker rmi "$name" >/dev/null 2>&1 || docker rmi -f "$name" >/dev/null
+    done
+}
 # popd_start [extra env assignments...]: starts popd-rest (with POPD_ARGS) and waits until
 # /healthz answers. The port is chosen once and kept across restarts, so a URL stays valid.
 popd_start() {
@@ -41,6 +68,33 @@ popd_start() {
         POPD_DB="$POPD_WORK/popd.db" POPD_PORT="$POPD_PORT_FIXED" POPD_POOLS="$POPD_TEST_POOL" \
         POPD_STOP_TIMEOUT=2 "$@" "$POPD_BIN" "${POPD_ARGS[@]}"
     POPD_PID=$SERVICE_PID
+}
+
+# popd_start_peer NAME POOL [extra env assignments...]: a second popd-rest on the same engine,
+# with its own Pop name, port, database, log ($POPD_WORK/popd-NAME.log) and address pool (a
+# part of this run's, e.g. POPD_TEST_POOL=10.X.0.0/17/24 set before sourcing and 10.X.128.0/17/24
+# here); same users as the first. Its engine objects are removed at exit. Sets PEER_NAME,
+# PEER_URL, PEER_PID. popd_stop_peer stops it (exit status checked).
+PEER_PID=""
+popd_start_peer() {
+    PEER_NAME=$1
+    local pool=$2 port
+    shift 2
+    port="$(free_port)"
+    PEER_URL="http://127.0.0.1:$port"
+    docker_cleanup_label "org.pop-nfv.pop=$PEER_NAME"
+    service_start popd-rest-"$PEER_NAME" "$POPD_WORK/popd-$PEER_NAME.log" "healthz=$PEER_URL" \
+        env POPD_NAME="$PEER_NAME" POPD_AUTH="$POPD_USER:$POPD_PASS" POPD_PASSWORD_ITERATIONS=1000 \
+        POPD_DB="$POPD_WORK/popd-$PEER_NAME.db" POPD_PORT="$port" POPD_POOLS="$pool" \
+        POPD_STOP_TIMEOUT=2 "$@" "$POPD_BIN"
+    PEER_PID=$SERVICE_PID
+}
+
+popd_stop_peer() {
+    [ -n "$PEER_PID" ] || return 0
+    local pid=$PEER_PID
+    PEER_PID=""
+    service_stop "$pid"
 }
 
 # popd_stop: SIGTERM; fails unless popd-rest exited 0 within 20 s (service_stop).

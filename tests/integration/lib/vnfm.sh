@@ -49,12 +49,25 @@ vnfm_start() {
         ready=$1
         shift
     fi
-    SERVICE_START_TIMEOUT=30 service_start pop-vnfm "$POPD_WORK/vnfm.log" "$ready" \
+    SERVICE_START_TIMEOUT=30 service_start pop-vnfm "${VNFM_LOG:-$POPD_WORK/vnfm.log}" "$ready" \
         env VNFM_BROKER_HOST=127.0.0.1 VNFM_BROKER_PORT="$RMQ_PORT" \
         VNFM_BROKER_USER="$VIMD_REG_USER" VNFM_BROKER_PASSWORD="$VIMD_REG_PASS" \
         VNFM_TYPE="$VNFM_TYPE" VNFM_DRIVER="$VIMD_PLUGIN" VNFM_HTTP_PORT="$VNFM_HTTP_PORT_FIXED" \
         VNFM_NFVO_TIMEOUT=60000 VNFM_DRIVER_TIMEOUT=30000 "$@" "$VNFM_BIN"
     VNFM_PID=$SERVICE_PID
+}
+
+# vnfm_start_type TYPE...: one more pop-vnfm per TYPE (VNFDs whose endpoint is TYPE go to
+# it), each with its own port and log ($POPD_WORK/vnfm-TYPE.log), waited for like vnfm_start;
+# stopped at exit. VNFM_TYPE, VNFM_PID and VNFM_URL stay those of the first VNFM.
+vnfm_start_type() {
+    local type pid=$VNFM_PID url=${VNFM_URL:-}
+    for type in "$@"; do
+        VNFM_TYPE=$type VNFM_HTTP_PORT_FIXED="$(free_port)" VNFM_LOG="$POPD_WORK/vnfm-$type.log" \
+            vnfm_start
+    done
+    VNFM_PID=$pid
+    VNFM_URL=$url
 }
 
 vnfm_stop() {

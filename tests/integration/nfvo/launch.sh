@@ -80,9 +80,10 @@ napi GET "/api/v1/ns-records/$nsr_id/vnfrecords"
 grep -q "^SERVER_PRIVATE=$server_ip$" <<<"$(denv "$client_host")" ||
     fail "client env: $(denv "$client_host") (server at $server_ip)"
 # Start order: the server (the source) was started before the client (its target).
-s_started="$(docker inspect -f '{{.State.StartedAt}}' "$POPD_NAME-$server_host")"
-c_started="$(docker inspect -f '{{.State.StartedAt}}' "$POPD_NAME-$client_host")"
-[[ "$s_started" < "$c_started" ]] || fail "the client started ($c_started) before the server ($s_started)"
+# (as numbers: the engine's RFC 3339 times drop trailing zeros, so as text .5Z sorts after .52Z)
+s_started="$(started_ns "$POPD_NAME-$server_host")"
+c_started="$(started_ns "$POPD_NAME-$client_host")"
+[ "$s_started" -lt "$c_started" ] || fail "the client started ($c_started ns) before the server ($s_started ns)"
 # Real SIP calls between them.
 ok=""
 for _ in $(seq 100); do

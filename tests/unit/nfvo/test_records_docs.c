@@ -175,15 +175,25 @@ static void test_start_levels(void **state)
                " \"vnf_dependency\": [{\"target\": \"c\", \"idType\": {\"a\": {}, \"b\": {}}},"
                " {\"target\": \"b\", \"idType\": {\"a\": {}}}]}",
                (int[]){2, 1, 0}, 3);
-    /* A cycle ends at the number of VNFRs; what depends on nothing stays first. */
+    /* A cycle starts together, at the level its sources from outside give (x); what depends
+     * on it (c, on b) comes after it, and what depends on c after that. */
+    levels_are("{\"vnfr\": [{\"name\": \"a\"}, {\"name\": \"b\"}, {\"name\": \"x\"},"
+               " {\"name\": \"c\"}, {\"name\": \"d\"}],"
+               " \"vnf_dependency\": [{\"target\": \"a\", \"idType\": {\"b\": {}, \"x\": {}}},"
+               " {\"target\": \"b\", \"idType\": {\"a\": {}, \"x\": {}}},"
+               " {\"target\": \"c\", \"idType\": {\"b\": {}}},"
+               " {\"target\": \"d\", \"idType\": {\"c\": {}, \"a\": {}}}]}",
+               (int[]){1, 1, 0, 2, 3}, 5);
+    /* A cycle alone: all at once. */
     levels_are("{\"vnfr\": [{\"name\": \"a\"}, {\"name\": \"b\"}, {\"name\": \"x\"}],"
                " \"vnf_dependency\": [{\"target\": \"a\", \"idType\": {\"b\": {}}},"
                " {\"target\": \"b\", \"idType\": {\"a\": {}}}]}",
-               (int[]){3, 3, 0}, 3);
+               (int[]){0, 0, 0}, 3);
 }
 
-/* 60 VNFRs, each depending on every one before it and on the next (a cycle through all): the
- * levels come at once, not after a walk of every dependency path (exponential). */
+/* 60 VNFRs, each depending on every one before it and on the next (a cycle through all), and
+ * a 61st depending on them all: the levels come at once, not after a walk of every dependency
+ * path (exponential); the cycle starts together, the 61st after it. */
 static void test_start_levels_many_dependencies(void **state)
 {
     (void)state;
@@ -204,11 +214,20 @@ static void test_start_levels_many_dependencies(void **state)
         json_object_set_new(src, next, json_object());
         json_array_append_new(deps, json_pack("{s:s, s:o}", "target", name, "idType", src));
     }
+    json_t *all = json_object();
+    for (int j = 0; j < N; j++) {
+        char s[16];
+        snprintf(s, sizeof(s), "v%d", j);
+        json_object_set_new(all, s, json_object());
+    }
+    json_array_append_new(vnfrs, json_pack("{s:s}", "name", "sink"));
+    json_array_append_new(deps, json_pack("{s:s, s:o}", "target", "sink", "idType", all));
     json_t *nsr = json_pack("{s:o, s:o}", "vnfr", vnfrs, "vnf_dependency", deps);
     int *got = nsr_start_levels(nsr);
     assert_non_null(got);
     for (int i = 0; i < N; i++)
-        assert_int_equal(got[i], N);
+        assert_int_equal(got[i], 0);
+    assert_int_equal(got[N], 1);
     free(got);
     json_decref(nsr);
 }
