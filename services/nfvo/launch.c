@@ -9,6 +9,7 @@
 #include "core/cleanup.h"
 #include "core/log.h"
 #include "core/stopper.h"
+#include "core/timeutil.h"
 #include "crashpoint.h"
 #include "managers.h"
 #include "mq/mq.h"
@@ -194,19 +195,34 @@ static void *step_main(void *arg)
 /* After a failed launch: the servers it left journalled and the networks it meant to create
  * but did not record are removed at once, so the Pop holds only what the record shows. (A
  * launch still running in a VNFM's ALLOCATE is refused when it comes to save its server, and
- * deletes it then.) */
+ * deletes it then.) A launch that failed because the broker went away could not reach the
+ * driver either: the removal is tried again, once a second while the broker is back, for at
+ * most the driver timeout and 10 s. */
 static void release_leftovers(struct nfvo_records *r, const char *id)
 {
-    _cleanup_json_ json_t *nsr = NULL;
-    if (stopper_fired(r->n->stop) || records_load(r, "", id, &nsr) < 0)
-        return;
-    const char *project = json_string_value(json_object_get(nsr, "projectId"));
-    char left[1024] = "";
-    if (records_release_pending(r, id, project, left, sizeof(left)) +
-            records_release_intents(r, id, project, left, sizeof(left)) >
-        0)
-        log_warn("records: NSR %s: what its failed launch left could not all be removed: %s", id,
-                 left);
+    struct nfvo *n = r->n;
+    int64_t until = time_mono_ms() + (n->cfg->driver_timeout_s + 10) * 1000;
+    char left[1024];
+    for (;;) {
+        _cleanup_json_ json_t *nsr = NULL;
+        if (stopper_fired(n->stop) || records_load(r, "", id, &nsr) < 0)
+            return;
+        const char *project = json_string_value(json_object_get(nsr, "projectId"));
+        left[0] = '\0';
+        if (records_release_pending(r, id, project, left, sizeof(left)) +
+                records_release_intents(r, id, project, left, sizeof(left)) ==
+            0)
+            return;
+        int64_t now = time_mono_ms();
+        if (now >= until)
+            break;
+        (void)mq_wait_connected(n->mq, until - now);
+        if (stopper_sleep_ms(n->stop, 1000) != 0)
+            return;
+    }
+    log_warn("records: NSR %s: what its failed launch left could not all be removed (DELETE the "
+             "NSR to retry): %s",
+             id, left);
 }
 
 /* Runs the steps at once; returns how many failed (each VNFR failed with its reason). */

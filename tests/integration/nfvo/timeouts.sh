@@ -22,7 +22,7 @@ rmq_start
 nfvod_start NFVO_VNFM_TIMEOUT=3 NFVO_DRIVER_TIMEOUT=10 NFVO_PASSWORD_ITERATIONS=1000
 vimd_start
 vimd_vim
-vnfm_start VNFM_NFVO_TIMEOUT=5000
+vnfm_start VNFM_NFVO_TIMEOUT=10000
 nfvod_login
 nfvo_pop_baseline
 BASE=/api/v1/ns-records
