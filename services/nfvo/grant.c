@@ -8,6 +8,7 @@
 #include "core/cleanup.h"
 #include "core/lockset.h"
 #include "core/log.h"
+#include "crashpoint.h"
 #include "drivers.h"
 #include "lenient.h"
 #include "mq/mq.h"
@@ -68,6 +69,58 @@ struct grant_ctx {
     json_t *created; /* [{vlr, vim_id, extId}] networks this grant created */
 };
 
+/* Notes c ({vlr, vim_id, extId}) in the NSR's _launch.createdNetworks, once per extId. */
+static void add_created(json_t *nsr, const json_t *c)
+{
+    json_t *mine = json_object_get(nsr, "_launch");
+    json_t *list = json_object_get(mine, "createdNetworks");
+    if (!json_is_array(list)) {
+        list = json_array();
+        json_object_set_new(mine, "createdNetworks", list);
+    }
+    const char *ext = json_string_value(json_object_get(c, "extId"));
+    size_t i;
+    json_t *have;
+    json_array_foreach (list, i, have) {
+        const char *he = json_string_value(json_object_get(have, "extId"));
+        if (he && ext && strcmp(he, ext) == 0)
+            return;
+    }
+    json_t *copy = json_deep_copy(c);
+    json_object_set_new(copy, "created", json_true());
+    json_array_append_new(list, copy);
+}
+
+struct intent {
+    const char *vim_id, *vlr, *name;
+};
+
+/* Notes, before createNetwork, that this NSR makes the network of a virtual link on a VIM
+ * (_launch.networkIntents): a crash before the grant is saved leaves a network the record can
+ * still name, and the restart or a DELETE removes it. Refused when the NSR may no longer take
+ * resources. */
+static int save_intent(json_t *nsr, void *ud, struct pop_error *e)
+{
+    const struct intent *in = ud;
+    int rc = records_still_launching(nsr, e);
+    if (rc < 0)
+        return rc;
+    if (records_network_intended(nsr, in->vim_id, in->vlr))
+        return 0;
+    json_t *mine = json_object_get(nsr, "_launch");
+    if (!json_is_object(mine))
+        return pop_error_set(e, -EINVAL, API_INTERNAL, NULL, "the NSR has no launch notes");
+    json_t *list = json_object_get(mine, "networkIntents");
+    if (!json_is_array(list)) {
+        list = json_array();
+        json_object_set_new(mine, "networkIntents", list);
+    }
+    return json_array_append_new(list, json_pack("{s:s, s:s, s:s}", "vim_id", in->vim_id, "vlr",
+                                                 in->vlr, "name", in->name)) < 0
+               ? -ENOMEM
+               : 0;
+}
+
 /* Saves the granted VNFR (keeping the placeholder's id), the VLRs' networks and a GRANTED
  * event. */
 static int save_grant(json_t *nsr, void *ud, struct pop_error *e)
@@ -93,15 +146,12 @@ static int save_grant(json_t *nsr, void *ud, struct pop_error *e)
                 json_object_set(vlr, "extId", json_object_get(c, "extId"));
                 json_object_set(vlr, "vim_id", json_object_get(c, "vim_id"));
                 json_object_set_new(vlr, "status", json_string("NORMALOPERATION"));
-                if (json_is_true(json_object_get(c, "created"))) {
-                    json_t *mine = json_object_get(nsr, "_launch");
-                    json_t *list = json_object_get(mine, "createdNetworks");
-                    if (!json_is_array(list)) {
-                        list = json_array();
-                        json_object_set_new(mine, "createdNetworks", list);
-                    }
-                    json_array_append(list, c);
-                }
+                /* Created by this NSR: by this grant, or by one whose answer a crash lost and
+                 * whose intent the record kept. */
+                if (json_is_true(json_object_get(c, "created")) ||
+                    records_network_intended(nsr, json_string_value(json_object_get(c, "vim_id")),
+                                             vn))
+                    add_created(nsr, c);
             }
         }
     }
@@ -151,6 +201,12 @@ static json_t *prepare_vim(struct grant_ctx *g, const json_t *nsr, const char *p
         json_t *net = have ? json_incref((json_t *)have) : NULL;
         bool created = false;
         if (!net) {
+            struct intent in = {key, vl, vl};
+            if (records_edit(g->r, json_string_value(json_object_get(nsr, "id")), save_intent, &in,
+                             &e) < 0) {
+                snprintf(why, size, "virtual link %s: %s", vl, e.detail);
+                goto fail;
+            }
             json_t *want = json_pack("{s:s}", "name", vl);
             if (json_object_get(vlr, "cidr"))
                 json_object_set(want, "subnet", json_object_get(vlr, "cidr"));
@@ -162,6 +218,7 @@ static json_t *prepare_vim(struct grant_ctx *g, const json_t *nsr, const char *p
             created = true;
             log_info("records: NSR %s: network %s created on VIM %s",
                      json_string_value(json_object_get(nsr, "id")), vl, vim_name);
+            crashpoint("grant.network_created");
             json_array_append(json_object_get(vim, "networks"), net);
         }
         json_array_append_new(g->created,
@@ -337,6 +394,7 @@ static int allocate_one(struct nfvo_records *r, json_t *vnfr, json_t *vdu, const
         snprintf(why, size, "cannot record the launch in the database");
         return -EIO;
     }
+    crashpoint("allocate.before_launch");
     /* Generic VIM (§2.5): image = the vm_image, flavour and key pair "". */
     json_t *params = json_pack("[O, s, O, s, s, O, [], s, {}, []]", vim, hostname,
                                json_array_get(json_object_get(vdu, "vm_image"), 0), "", "",
@@ -366,8 +424,48 @@ static int allocate_one(struct nfvo_records *r, json_t *vnfr, json_t *vdu, const
     return 0;
 }
 
+/* The VNFC instance of component in the VDU of id vdu_id of the stored VNFR (borrowed), or
+ * NULL. */
+static json_t *stored_instance(const json_t *stored, const char *vdu_id, const json_t *component)
+{
+    const json_t *vdu = scale_by_id(json_object_get(stored, "vdu"), vdu_id);
+    const char *id = json_string_value(json_object_get(component, "id"));
+    size_t i;
+    json_t *vi;
+    json_array_foreach (json_object_get(vdu, "vnfc_instance"), i, vi) {
+        const char *cid =
+            json_string_value(json_object_get(json_object_get(vi, "vnfComponent"), "id"));
+        if (id && cid && strcmp(id, cid) == 0)
+            return vi;
+    }
+    return NULL;
+}
+
+/* A component the record already has a VNFC instance for (a redelivered ALLOCATE_RESOURCES):
+ * that instance and its addresses go into vnfr instead of a second server. */
+static void take_stored(json_t *vnfr, json_t *vdu, const json_t *vi)
+{
+    json_t *instances = json_object_get(vdu, "vnfc_instance");
+    if (!json_is_array(instances)) {
+        instances = json_array();
+        json_object_set_new(vdu, "vnfc_instance", instances);
+    }
+    json_t *addr = json_object_get(vnfr, "vnf_address");
+    if (!json_is_array(addr)) {
+        addr = json_array();
+        json_object_set_new(vnfr, "vnf_address", addr);
+    }
+    json_array_append_new(instances, json_deep_copy(vi));
+    size_t i;
+    json_t *ip;
+    json_array_foreach (json_object_get(vi, "ips"), i, ip)
+        json_array_append(addr, json_object_get(ip, "ip"));
+}
+
 /* Launches every VNFC component of vnfr without an instance on its VDU's VIM (by_vdu[vdu id]),
- * recording each before the next. */
+ * recording each before the next. An NSR that may no longer take resources (in ERROR after a
+ * restart, terminated) is refused before anything is launched; a component the record shows
+ * launched already (the same request delivered again) is not launched twice. */
 static json_t *allocate(struct nfvo_records *r, json_t *vnfr, const json_t *by_vdu)
 {
     const char *nsr_id = json_string_value(json_object_get(vnfr, "parent_ns_id"));
@@ -375,6 +473,13 @@ static json_t *allocate(struct nfvo_records *r, json_t *vnfr, const json_t *by_v
     if (!nsr_id || !name)
         return refusal(vnfr, "the VNFR has no parent_ns_id or name");
     char why[1024];
+    _cleanup_json_ json_t *nsr = NULL;
+    struct pop_error e = POP_ERROR_INIT;
+    if (records_load(r, "", nsr_id, &nsr) < 0)
+        return refusal(vnfr, "the VNFR's parent_ns_id names no NSR of this NFVO");
+    if (records_still_launching(nsr, &e) < 0)
+        return refusal(vnfr, e.detail);
+    const json_t *stored = records_vnfr(nsr, name);
     size_t i, j;
     json_t *vdu, *component;
     json_array_foreach (json_object_get(vnfr, "vdu"), i, vdu) {
@@ -387,6 +492,15 @@ static json_t *allocate(struct nfvo_records *r, json_t *vnfr, const json_t *by_v
         json_array_foreach (json_object_get(vdu, "vnfc"), j, component) {
             if (has_instance(vdu, component))
                 continue;
+            const json_t *vi =
+                stored_instance(stored, json_string_value(json_object_get(vdu, "id")), component);
+            if (vi) {
+                log_info("records: NSR %s: VNF %s: a component already launched is not launched "
+                         "again",
+                         nsr_id, name);
+                take_stored(vnfr, vdu, vi);
+                continue;
+            }
             if (allocate_one(r, vnfr, vdu, component, vim, why, sizeof(why)) < 0)
                 return refusal(vnfr, why);
         }
@@ -435,6 +549,7 @@ static json_t *scaling(struct nfvo_records *r, json_t *vnfr)
     json_decref(vim);
     if (rc < 0)
         return refusal(vnfr, why);
+    crashpoint("scale_out.after_allocation");
     return json_pack("{s:s, s:O}", "action", "SCALED", "vnfr", vnfr);
 }
 

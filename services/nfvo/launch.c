@@ -9,6 +9,8 @@
 #include "core/cleanup.h"
 #include "core/log.h"
 #include "core/stopper.h"
+#include "core/timeutil.h"
+#include "crashpoint.h"
 #include "managers.h"
 #include "mq/mq.h"
 #include "mq/register.h"
@@ -190,6 +192,39 @@ static void *step_main(void *arg)
     return NULL;
 }
 
+/* After a failed launch: the servers it left journalled and the networks it meant to create
+ * but did not record are removed at once, so the Pop holds only what the record shows. (A
+ * launch still running in a VNFM's ALLOCATE is refused when it comes to save its server, and
+ * deletes it then.) A launch that failed because the broker went away could not reach the
+ * driver either: the removal is tried again, once a second while the broker is back, for at
+ * most the driver timeout and 10 s. */
+static void release_leftovers(struct nfvo_records *r, const char *id)
+{
+    struct nfvo *n = r->n;
+    int64_t until = time_mono_ms() + (n->cfg->driver_timeout_s + 10) * 1000;
+    char left[1024];
+    for (;;) {
+        _cleanup_json_ json_t *nsr = NULL;
+        if (stopper_fired(n->stop) || records_load(r, "", id, &nsr) < 0)
+            return;
+        const char *project = json_string_value(json_object_get(nsr, "projectId"));
+        left[0] = '\0';
+        if (records_release_pending(r, id, project, left, sizeof(left)) +
+                records_release_intents(r, id, project, left, sizeof(left)) ==
+            0)
+            return;
+        int64_t now = time_mono_ms();
+        if (now >= until)
+            break;
+        (void)mq_wait_connected(n->mq, until - now);
+        if (stopper_sleep_ms(n->stop, 1000) != 0)
+            return;
+    }
+    log_warn("records: NSR %s: what its failed launch left could not all be removed (DELETE the "
+             "NSR to retry): %s",
+             id, left);
+}
+
 /* Runs the steps at once; returns how many failed (each VNFR failed with its reason). */
 static int run_steps(struct nfvo_records *r, const char *nsr_id, struct step *steps, size_t n)
 {
@@ -208,6 +243,8 @@ static int run_steps(struct nfvo_records *r, const char *nsr_id, struct step *st
             records_fail(r, nsr_id, steps[i].vnf, steps[i].error);
         }
     }
+    if (failed)
+        release_leftovers(r, nsr_id);
     return failed;
 }
 
@@ -311,6 +348,7 @@ static void launch_main(void *p)
     size_t n = 0;
     if (load_current(r, id, &nsr) < 0)
         goto out;
+    crashpoint("launch.before_instantiate");
     /* 1. INSTANTIATE, all at once. */
     const json_t *vnfds = json_object_get(json_object_get(nsr, "_launch"), "vnfds");
     n = json_array_size(vnfds);
@@ -337,6 +375,7 @@ static void launch_main(void *p)
     steps = NULL;
     json_decref(nsr);
     nsr = NULL;
+    crashpoint("launch.before_modify");
     /* 2. MODIFY every target with its whole record: all its sources are INITIALIZED now. */
     if (load_current(r, id, &nsr) < 0)
         goto out;
@@ -401,7 +440,10 @@ static void launch_main(void *p)
         free_steps(steps, n);
         steps = NULL;
         n = 0;
+        if (lvl < top)
+            crashpoint("launch.between_start_levels");
     }
+    crashpoint("launch.before_active");
     /* 4. ACTIVE. */
     struct pop_error e = POP_ERROR_INIT;
     if (records_finish(r, id, "launch", finish_edit, NULL, &e) == 0)

@@ -13,6 +13,7 @@
 #include "core/stopper.h"
 #include "core/timeutil.h"
 #include "core/workq.h"
+#include "crashpoint.h"
 #include "db/db.h"
 #include "heal.h"
 #include "http/request.h"
@@ -205,6 +206,7 @@ static int nfvo_service_start(void *cfgp, struct service_started *ret, struct po
         return pop_error_set(err, -ENOMEM, API_ERROR_COUNT, NULL, "out of memory");
     s->cfg = cfg;
     s->n.cfg = cfg;
+    crashpoint_init();
     int r;
     if ((r = nfvo_store_open(cfg->db_path, &s->n.pool)) < 0) {
         pop_error_set(err, r, API_ERROR_COUNT, NULL, "cannot open the database %s: %s",
@@ -249,6 +251,11 @@ static int nfvo_service_start(void *cfgp, struct service_started *ret, struct po
         (struct mq_consumer){.queue = NFVO_VNFM_MESSAGES, .handler = records_on_vnfm_message};
     if ((r = nfvo_records_new(&s->n, &s->n.records)) < 0) {
         pop_error_set(err, r, API_ERROR_COUNT, NULL, "cannot set up the records: %s", strerror(-r));
+        goto fail;
+    }
+    if ((r = nfvo_records_recover(s->n.records)) < 0) {
+        pop_error_set(err, r, API_ERROR_COUNT, NULL, "cannot read the interrupted operations: %s",
+                      strerror(-r));
         goto fail;
     }
     if ((r = mq_start(&mc, decls, ARRAY_SIZE(decls), s->consumers, ARRAY_SIZE(s->consumers),

@@ -23,6 +23,7 @@ struct nfvo_records {
     pthread_cond_t idle;
     unsigned running; /* operation threads alive */
     bool stopping;
+    json_t *interrupted; /* [{id, kind, project}]: what nfvo_records_recover found */
 };
 
 /* ---- the store (records.c) ---- */
@@ -130,6 +131,13 @@ void records_on_vnfm_message(struct mq_delivery *d, void *ud); /* vnfm.nfvo.acti
 int launch_start(struct nfvo_records *r, const char *id);
 /* Runs the termination of NSR id (§3.7) on an operation thread. */
 int terminate_start(struct nfvo_records *r, const char *id);
+/* Deletes the networks a grant of NSR id meant to create (_launch.networkIntents) whose
+ * creation was never recorded in _launch.createdNetworks, unless another NSR uses them; returns
+ * how many could not be, noting each in left. */
+int records_release_intents(struct nfvo_records *r, const char *id, const char *project, char *left,
+                            size_t size);
+/* Whether the grant of NSR nsr meant to create the network of virtual link vlr on vim_id. */
+bool records_network_intended(const json_t *nsr, const char *vim_id, const char *vlr);
 /* Deletes the servers a launch of NSR id left pending; returns how many could not be. */
 int records_release_pending(struct nfvo_records *r, const char *id, const char *project, char *left,
                             size_t size);

@@ -478,64 +478,6 @@ int records_spawn(struct nfvo_records *r, void (*fn)(void *arg), void *arg)
     return rc;
 }
 
-/* ---- after a restart ---- */
-
-#define RESUME_CONNECT_WAIT_MS 60000
-
-/* The operations a previous run left: a launch cannot be taken up where it stopped (the VNFMs'
- * calls to the dead process are gone), so it ends in ERROR with the reason and what it left
- * pending is released; a termination is run again (every step is idempotent). */
-static void resume_main(void *arg)
-{
-    struct nfvo_records *r = arg;
-    if (mq_wait_connected(r->n->mq, RESUME_CONNECT_WAIT_MS) < 0)
-        log_warn("records: no broker yet; taking up the interrupted operations anyway");
-    json_t *ops = json_array();
-    {
-        _cleanup_db_put_ struct db *db = NULL;
-        _cleanup_stmt_ struct db_stmt *st = NULL;
-        if (!ops || db_pool_get(r->n->pool, &db) < 0 ||
-            db_query(db,
-                     "SELECT o.nsr_id, o.kind, n.project FROM operations o JOIN nsrs n ON "
-                     "n.id = o.nsr_id ORDER BY o.started",
-                     NULL, 0, &st) < 0) {
-            log_error("records: cannot read the interrupted operations");
-            json_decref(ops);
-            return;
-        }
-        while (db_step(st) == 1)
-            json_array_append_new(ops, json_pack("{s:s, s:s, s:s}", "id", db_column_text(st, 0),
-                                                 "kind", db_column_text(st, 1), "project",
-                                                 db_column_text(st, 2)));
-    }
-    size_t i;
-    json_t *op;
-    json_array_foreach (ops, i, op) {
-        const char *id = json_string_value(json_object_get(op, "id"));
-        const char *kind = json_string_value(json_object_get(op, "kind"));
-        if (strcmp(kind, "terminate") == 0) {
-            log_info("records: NSR %s: taking up its interrupted termination", id);
-            (void)terminate_start(r, id);
-            continue;
-        }
-        char left[1024] = "";
-        records_release_pending(r, id, json_string_value(json_object_get(op, "project")), left,
-                                sizeof(left));
-        char why[1400];
-        snprintf(why, sizeof(why),
-                 "pop-nfvo restarted during the %s; the record shows what it holds (DELETE the "
-                 "NSR to release it)%s%s",
-                 kind, left[0] ? "; left pending: " : "", left);
-        records_fail(r, id, NULL, why);
-    }
-    json_decref(ops);
-}
-
-int nfvo_records_resume(struct nfvo_records *r)
-{
-    return records_spawn(r, resume_main, r);
-}
-
 /* ---- the module ---- */
 
 int nfvo_records_new(struct nfvo *n, struct nfvo_records **ret)
@@ -568,6 +510,7 @@ void nfvo_records_free(struct nfvo_records *r)
     while (r->running)
         pthread_cond_wait(&r->idle, &r->lock);
     pthread_mutex_unlock(&r->lock);
+    json_decref(r->interrupted);
     lockset_free(r->nsr_locks);
     lockset_free(r->vim_locks);
     pthread_cond_destroy(&r->idle);

@@ -11,7 +11,13 @@ struct nfvo;
 struct nfvo_records;
 
 int nfvo_records_new(struct nfvo *n, struct nfvo_records **ret);
-/* Picks up the operations a previous run left in flight (after mq is up). */
+/* Settles in the database, before any VNFM call can be taken (before mq starts), the
+ * operations a previous run left in flight: an interrupted launch whose VNFRs are all ACTIVE is
+ * finished, any other launch, heal or scaling ends in ERROR with the reason, so a redelivered
+ * GRANT or ALLOCATE of it is refused; a termination stays for nfvo_records_resume. */
+int nfvo_records_recover(struct nfvo_records *r);
+/* Releases what those operations left (pending servers, networks meant but not recorded) and
+ * runs an interrupted termination again, on a thread of its own (after mq is up). */
 int nfvo_records_resume(struct nfvo_records *r);
 void nfvo_records_free(struct nfvo_records *r);
 

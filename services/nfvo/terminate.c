@@ -6,7 +6,9 @@
  * Every step is idempotent, so a terminate interrupted by a crash is simply run again. */
 #include "records-int.h"
 
+#include "core/lockset.h"
 #include "core/log.h"
+#include "crashpoint.h"
 #include "db/db.h"
 #include "drivers.h"
 #include "nfvo.h"
@@ -137,6 +139,99 @@ int records_release_pending(struct nfvo_records *r, const char *id, const char *
     return failed;
 }
 
+bool records_network_intended(const json_t *nsr, const char *vim_id, const char *vlr)
+{
+    size_t i;
+    json_t *in;
+    json_array_foreach (json_object_get(json_object_get(nsr, "_launch"), "networkIntents"), i, in) {
+        const char *iv = json_string_value(json_object_get(in, "vim_id"));
+        const char *il = json_string_value(json_object_get(in, "vlr"));
+        if (iv && il && vim_id && vlr && strcmp(iv, vim_id) == 0 && strcmp(il, vlr) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* Whether _launch.createdNetworks of nsr has the network of vlr on vim_id. */
+static bool network_recorded(const json_t *nsr, const char *vim_id, const char *vlr)
+{
+    size_t i;
+    json_t *c;
+    json_array_foreach (json_object_get(json_object_get(nsr, "_launch"), "createdNetworks"), i, c) {
+        const char *cv = json_string_value(json_object_get(c, "vim_id"));
+        const char *cl = json_string_value(json_object_get(c, "vlr"));
+        if (cv && cl && strcmp(cv, vim_id) == 0 && strcmp(cl, vlr) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* The network called name on the refreshed VIM (its extId), deleted unless another NSR uses
+ * it; under the VIM's lock, so no grant is creating or reusing it meanwhile. */
+static int release_intent(struct nfvo_records *r, const char *id, const char *project,
+                          const char *vim_id, const char *name, struct pop_error *e)
+{
+    char key[LOCKSET_KEY_MAX + 1];
+    snprintf(key, sizeof(key), "%s", vim_id);
+    if (lockset_acquire(r->vim_locks, key, 120000) < 0)
+        return pop_error_set(e, -EBUSY, API_UNAVAILABLE, NULL, "VIM instance %s is busy", vim_id);
+    json_t *vim = NULL, *ans = NULL;
+    int rc = nfvo_vims_refresh(r->n->vims, project, key, &vim, e);
+    const char *ext = NULL;
+    size_t i;
+    json_t *net;
+    json_array_foreach (rc == 0 ? json_object_get(vim, "networks") : NULL, i, net) {
+        const char *nn = json_string_value(json_object_get(net, "name"));
+        if (nn && strcmp(nn, name) == 0)
+            ext = json_string_value(json_object_get(net, "extId"));
+    }
+    if (rc == 0 && ext && !network_shared(r, id, ext)) {
+        rc =
+            nfvo_driver_call(r->n, vim, "deleteNetwork", json_pack("[O, s]", vim, ext), 0, &ans, e);
+        if (rc == 0)
+            log_info("records: NSR %s: network %s an interrupted grant made deleted", id, name);
+    }
+    json_decref(ans);
+    json_decref(vim);
+    lockset_release(r->vim_locks, key);
+    return rc;
+}
+
+static int drop_intents(json_t *nsr, void *ud, struct pop_error *e)
+{
+    (void)ud;
+    (void)e;
+    json_object_del(json_object_get(nsr, "_launch"), "networkIntents");
+    return 0;
+}
+
+int records_release_intents(struct nfvo_records *r, const char *id, const char *project, char *left,
+                            size_t size)
+{
+    _cleanup_json_ json_t *nsr = NULL;
+    if (records_load(r, "", id, &nsr) < 0)
+        return 0;
+    int failed = 0;
+    size_t i;
+    json_t *in;
+    json_array_foreach (json_object_get(json_object_get(nsr, "_launch"), "networkIntents"), i, in) {
+        const char *vim_id = json_string_value(json_object_get(in, "vim_id"));
+        const char *vlr = json_string_value(json_object_get(in, "vlr"));
+        const char *name = json_string_value(json_object_get(in, "name"));
+        if (!vim_id || !vlr || !name || network_recorded(nsr, vim_id, vlr))
+            continue;
+        struct pop_error e = POP_ERROR_INIT;
+        if (release_intent(r, id, project, vim_id, name, &e) < 0) {
+            note(left, size, e.detail);
+            failed++;
+        }
+    }
+    struct pop_error e = POP_ERROR_INIT;
+    if (!failed && json_object_get(json_object_get(nsr, "_launch"), "networkIntents"))
+        (void)records_edit(r, id, drop_intents, NULL, &e);
+    return failed;
+}
+
 static void terminate_main(void *p)
 {
     struct term_arg *a = p;
@@ -167,6 +262,7 @@ static void terminate_main(void *p)
             log_warn("records: NSR %s: %s", id, rel[i].error);
     }
     free(rel);
+    crashpoint("terminate.after_release");
     /* 2. Every server of the record. */
     size_t i, j, k;
     json_t *vnfr, *vdu, *vi;
@@ -185,7 +281,9 @@ static void terminate_main(void *p)
             }
     /* 3. Servers a launch was making when it was interrupted. */
     records_release_pending(r, id, project, left, sizeof(left));
-    /* 4. The networks this NSR created, unless another NSR uses them. */
+    crashpoint("terminate.after_servers");
+    /* 4. The networks this NSR created, unless another NSR uses them; then those a grant meant
+     * to create when a crash took it before it recorded them. */
     json_t *c;
     json_array_foreach (json_object_get(json_object_get(nsr, "_launch"), "createdNetworks"), i, c) {
         const char *ext = json_string_value(json_object_get(c, "extId"));
@@ -201,6 +299,7 @@ static void terminate_main(void *p)
         json_decref(ans);
         json_decref(vim);
     }
+    records_release_intents(r, id, project, left, sizeof(left));
     if (left[0]) {
         char why[2300];
         snprintf(why, sizeof(why), "termination left resources behind (DELETE again): %s", left);

@@ -230,3 +230,81 @@ nsr_check_start_order() {
     done <<<"$pairs"
     echo "$n"
 }
+
+# ---- the Pop against the records (crash and timeout tests) ----
+
+# pop_ids KIND FIELD: sorted FIELD of every Pop container or network (KIND containers|networks,
+# GET /v1/KIND on popd-rest; popd.sh's call); fails when the Pop does not answer.
+pop_ids() {
+    call GET "/v1/$1"
+    [ "$HTTP_STATUS" = 200 ] || fail "GET /v1/$1: $HTTP_STATUS $RESP"
+    jq -r --arg f "$2" '.list[] | .[$f]' <<<"$RESP" | LC_ALL=C sort
+}
+
+# nfvo_pop_baseline: notes the networks the Pop has of its own (popd-rest's "private"...), which
+# no record needs to show; call it before the first launch. Sets NFVO_POP_BASE_NETS.
+nfvo_pop_baseline() {
+    NFVO_POP_BASE_NETS="$(pop_ids networks id)"
+}
+
+# _nfvo_pop_diff: sets NFVO_POP_DIFF to how the Pop and the project's NSRs differ ("" when they
+# agree): containers no NSR shows as a server (vnfc_instance vc_id), networks beyond the
+# baseline no NSR shows as a virtual link (vlr extId), servers and networks shown but absent.
+_nfvo_pop_diff() {
+    local rec_srv rec_net pop_srv pop_all_net pop_net
+    napi GET /api/v1/ns-records
+    [ "$HTTP_STATUS" = 200 ] || fail "GET ns-records: $HTTP_STATUS $(cat "$HTTP_BODY")"
+    rec_srv="$(jq -r '[.[].vnfr[]?.vdu[]?.vnfc_instance[]?.vc_id] | unique[]' "$HTTP_BODY" | LC_ALL=C sort)"
+    rec_net="$(jq -r '[.[].vlr[]?.extId | select(. != null and . != "")] | unique[]' "$HTTP_BODY" | LC_ALL=C sort)"
+    pop_srv="$(pop_ids containers id)"
+    pop_all_net="$(pop_ids networks id)"
+    pop_net="$(LC_ALL=C comm -23 <(sed '/^$/d' <<<"$pop_all_net") <(sed '/^$/d' <<<"$NFVO_POP_BASE_NETS"))"
+    local d=""
+    _nfvo_diff_part() {
+        local got
+        got="$(LC_ALL=C comm "$1" <(sed '/^$/d' <<<"$2") <(sed '/^$/d' <<<"$3") | tr '\n' ' ')"
+        [ -z "$got" ] || d+="$4: [$got] "
+    }
+    _nfvo_diff_part -23 "$pop_srv" "$rec_srv" "containers no record shows"
+    _nfvo_diff_part -13 "$pop_srv" "$rec_srv" "servers recorded but not on the Pop"
+    _nfvo_diff_part -23 "$pop_net" "$rec_net" "networks no record shows"
+    _nfvo_diff_part -13 "$pop_all_net" "$rec_net" "networks recorded but not on the Pop"
+    NFVO_POP_DIFF=$d
+}
+
+# nfvo_pop_agrees WHAT [TENTHS]: every container of the Pop is a server some NSR of the project
+# shows, every network of the Pop beyond the baseline a virtual link some NSR shows, and every
+# server and network the NSRs show is on the Pop; checked once, or polled for at most TENTHS
+# tenths of a second (while a clean-up is still going on); fails naming WHAT and the
+# difference otherwise.
+nfvo_pop_agrees() {
+    local what=$1 n=${2:-1}
+    for _ in $(seq "$n"); do
+        _nfvo_pop_diff
+        [ -n "$NFVO_POP_DIFF" ] || return 0
+        [ "$n" -gt 1 ] && sleep 0.1
+    done
+    fail "$what: the Pop and the records differ: $NFVO_POP_DIFF"
+}
+
+# nfvo_pop_empty WHAT: no container on the Pop or in the engine, no network beyond the baseline.
+nfvo_pop_empty() {
+    local what=$1 left
+    left="$(pop_ids containers id)"
+    [ -z "$left" ] || fail "$what: containers left on the Pop: $(tr '\n' ' ' <<<"$left")"
+    left="$(LC_ALL=C comm -23 <(pop_ids networks id) <(sed '/^$/d' <<<"$NFVO_POP_BASE_NETS"))"
+    [ -z "$left" ] || fail "$what: networks left on the Pop: $(tr '\n' ' ' <<<"$left")"
+    [ -z "$(engine_containers)" ] || fail "$what: containers left in the engine: $(engine_containers)"
+}
+
+# nfvod_wait_dead SECONDS: waits for pop-nfvo to die by itself (a crash point), and fails unless
+# it did within SECONDS or it died otherwise than by SIGKILL (status 137).
+nfvod_wait_dead() {
+    local pid=$NFVO_PID st=0
+    for _ in $(seq $(($1 * 10))); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -0 "$pid" 2>/dev/null && fail "pop-nfvo (pid $pid) still alive after $1 s"
+    _svc_forget "$pid"
+    wait "$pid" 2>/dev/null || st=$?
+    NFVO_PID=""
+    [ "$st" = 137 ] || fail "pop-nfvo exited with status $st, not by SIGKILL (137)"
+}
