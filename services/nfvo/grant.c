@@ -346,7 +346,8 @@ static json_t *vnfc_instance(const json_t *server, const json_t *vim, const char
                      "ips", ips, "floatingIps", "connection_point", cps, "vnfComponent", component);
 }
 
-static bool has_instance(const json_t *vdu, const json_t *component)
+/* The VNFC instance of vdu made from component (same vnfComponent id), or NULL. */
+static json_t *instance_of(const json_t *vdu, const json_t *component)
 {
     const char *id = json_string_value(json_object_get(component, "id"));
     size_t i;
@@ -355,9 +356,14 @@ static bool has_instance(const json_t *vdu, const json_t *component)
         const char *cid =
             json_string_value(json_object_get(json_object_get(vi, "vnfComponent"), "id"));
         if (id && cid && strcmp(id, cid) == 0)
-            return true;
+            return vi;
     }
-    return false;
+    return NULL;
+}
+
+static bool has_instance(const json_t *vdu, const json_t *component)
+{
+    return instance_of(vdu, component) != NULL;
 }
 
 static int save_vnfr(json_t *nsr, void *ud, struct pop_error *e)
@@ -428,17 +434,7 @@ static int allocate_one(struct nfvo_records *r, json_t *vnfr, json_t *vdu, const
  * NULL. */
 static json_t *stored_instance(const json_t *stored, const char *vdu_id, const json_t *component)
 {
-    const json_t *vdu = scale_by_id(json_object_get(stored, "vdu"), vdu_id);
-    const char *id = json_string_value(json_object_get(component, "id"));
-    size_t i;
-    json_t *vi;
-    json_array_foreach (json_object_get(vdu, "vnfc_instance"), i, vi) {
-        const char *cid =
-            json_string_value(json_object_get(json_object_get(vi, "vnfComponent"), "id"));
-        if (id && cid && strcmp(id, cid) == 0)
-            return vi;
-    }
-    return NULL;
+    return instance_of(scale_by_id(json_object_get(stored, "vdu"), vdu_id), component);
 }
 
 /* A component the record already has a VNFC instance for (a redelivered ALLOCATE_RESOURCES):
