@@ -23,11 +23,46 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Adds to vims ({id: VIM}) the VIM instance of every VNFC instance of vnfr not there yet. */
+static void add_vnfc_vims(struct nfvo *n, const json_t *vnfr, json_t *vims)
+{
+    size_t i, j;
+    json_t *vdu, *vi;
+    json_array_foreach (json_object_get(vnfr, "vdu"), i, vdu)
+        json_array_foreach (json_object_get(vdu, "vnfc_instance"), j, vi) {
+            const char *id = json_string_value(json_object_get(vi, "vim_id"));
+            json_t *vim = NULL;
+            if (id && !json_object_get(vims, id) && nfvo_vims_find_by_id(n->vims, id, &vim) == 0)
+                json_object_set_new(vims, id, vim);
+        }
+}
+
+/* After the INSTANTIATE, NFVO 6's messages name a VNFC's VIM by id only (its vim_id), so a
+ * VNFM that restarted since could not reach the VIM's driver for a START, HEAL or MODIFY. Every
+ * request that carries no vimInstances gets the VIM instances of the VNFCs it names, as
+ * {vim id: VIM}: pop-vnfm remembers what any message carries (services/vnfm/vims.c), and Open
+ * Baton's VNFMs ignore a field their message class does not have. */
+static void attach_vims(struct nfvo *n, json_t *msg)
+{
+    if (json_object_get(msg, "vimInstances"))
+        return;
+    json_t *vims = json_object();
+    if (!vims)
+        return;
+    add_vnfc_vims(n, json_object_get(msg, "vnfr"), vims);
+    add_vnfc_vims(n, json_object_get(msg, "virtualNetworkFunctionRecord"), vims);
+    if (json_object_size(vims))
+        json_object_set_new(msg, "vimInstances", vims);
+    else
+        json_decref(vims);
+}
+
 int records_vnfm_request(struct nfvo_records *r, const char *vnfm_type, const char *action,
                          const char *vnf, json_t *msg, bool need_vnfr, json_t **reply,
                          struct pop_error *e)
 {
     struct nfvo *n = r->n;
+    attach_vims(n, msg);
     char queue[MQ_NAME_MAX + 1];
     if (nfvo_managers_vnfm_endpoint(n->managers, vnfm_type, queue, sizeof(queue)) < 0)
         return pop_error_set(e, -ENOENT, API_STATE_CONFLICT, NULL,

@@ -57,6 +57,9 @@ int nfvo_vims_db_insert(struct db_pool *pool, const json_t *doc);
 /* Replaces the document of doc's id in doc's project. -ENOENT: gone; -EEXIST: the new name is
  * another VIM's. */
 int nfvo_vims_db_update(struct db_pool *pool, const json_t *doc);
+/* The VIM instance with id, whatever its project (ids are UUIDs): 0, -ENOENT or the store's
+ * error. */
+int nfvo_vims_db_get_by_id(struct db_pool *pool, const char *id, json_t **ret);
 /* The VIM of project whose id (or, with by_name, id or name) is key: new reference in *ret, or
  * -ENOENT. */
 int nfvo_vims_db_get(struct db_pool *pool, const char *project, const char *key, bool by_name,

@@ -347,6 +347,11 @@ int nfvo_vims_find(struct nfvo_vims *v, const char *project, const char *key, js
     return load(v, project, key, true, ret, e);
 }
 
+int nfvo_vims_find_by_id(struct nfvo_vims *v, const char *id, json_t **ret)
+{
+    return nfvo_vims_db_get_by_id(v->n->pool, id ? id : "", ret);
+}
+
 int nfvo_vims_list(struct nfvo_vims *v, const char *project, json_t **ret, struct pop_error *e)
 {
     int r = nfvo_vims_db_list(v->n->pool, project ? project : "", ret);

@@ -26,6 +26,9 @@ const struct http_route *nfvo_vims_routes(size_t *ret_n);
  * with e naming the VIM when there is none. */
 int nfvo_vims_find(struct nfvo_vims *v, const char *project, const char *key, json_t **ret,
                    struct pop_error *e);
+/* The VIM instance with id in any project, the same form as nfvo_vims_find: for what the NFVO
+ * itself recorded (a VNFC's vim_id). 0, -ENOENT or the store's error. */
+int nfvo_vims_find_by_id(struct nfvo_vims *v, const char *id, json_t **ret);
 /* Every VIM instance of project (a JSON array, the same form as nfvo_vims_find). */
 int nfvo_vims_list(struct nfvo_vims *v, const char *project, json_t **ret, struct pop_error *e);
 /* Calls the driver's refresh for the VIM instance (name or id) and stores what it answers

@@ -64,6 +64,18 @@ int nfvo_vims_db_update(struct db_pool *pool, const json_t *doc)
     return r == 0 ? -ENOENT : 0;
 }
 
+int nfvo_vims_db_get_by_id(struct db_pool *pool, const char *id, json_t **ret)
+{
+    _cleanup_db_put_ struct db *db = NULL;
+    int r = db_pool_get(pool, &db);
+    if (r < 0)
+        return r;
+    _cleanup_stmt_ struct db_stmt *st = NULL;
+    if ((r = db_query_row(db, "SELECT doc FROM vims WHERE id = ?", DB_ARGS(DB_TEXT(id)), &st)) < 0)
+        return r;
+    return load(db_column_text(st, 0), ret);
+}
+
 int nfvo_vims_db_get(struct db_pool *pool, const char *project, const char *key, bool by_name,
                      json_t **ret)
 {

@@ -22,8 +22,9 @@ struct vnfm_vims;
 int vnfm_vims_new(const char *path, struct vnfm_vims **ret, struct pop_error *err);
 void vnfm_vims_free(struct vnfm_vims *v);
 
-/* Remembers every VIM instance msg carries (INSTANTIATE's vimInstances lists, SCALE_OUT's
- * vimInstance) or an NFVO answer carries (a grant's vduVim): objects with a string id. */
+/* Remembers every VIM instance msg carries (INSTANTIATE's vimInstances lists, pop-nfvo's
+ * vimInstances {id: VIM} on the other requests, SCALE_OUT's vimInstance) or an NFVO answer carries
+ * (a grant's vduVim): objects with a string id. */
 void vnfm_vims_see(struct vnfm_vims *v, const json_t *msg);
 
 /* The VIM instance with id vim_id: the last one seen in a message (the NFVO's freshest), else

@@ -2,7 +2,8 @@
 # Heal and start/stop of one VNFC through pop-nfvo's REST API (reference §3.7, §3.5, §6.2), with
 # every real component (RabbitMQ, popd-rest on the Docker Engine, pop-vim-driver, pop-vnfm):
 # - the SIPp NS launched to ACTIVE; its server's container killed in the engine;
-# - HEAL of the server's VNFC: 201 at once; the NSR is ACTIVE again with task "Healed", the
+# - after a kill -9 and restart of pop-vnfm (so it has seen no INSTANTIATE), HEAL of the
+#   server's VNFC: 201 at once; the NSR is ACTIVE again with task "Healed", the
 #   server runs again (a new container), the client's SERVER_PRIVATE and the dependency record
 #   give the server's address, the new server receives calls and the client's successful calls
 #   grow again;
@@ -91,6 +92,11 @@ expect_problem 404 not-found "no VNFC instance with id no-such-vnfc"
 napi GET "/api/v1/ns-records/$nsr_id"
 jq -e '.status == "ACTIVE" and .task == "Onboarded"' "$HTTP_BODY" >/dev/null ||
     fail "a refused request changed the NSR: $(jq -c '{status, task}' "$HTTP_BODY")"
+
+# ---- pop-vnfm restarted (kill -9): it has seen no INSTANTIATE since, so the VIM instances
+# come with the NFVO's requests (vimInstances); the heal, stop and start below need them ----
+service_kill "$VNFM_PID"
+vnfm_start
 
 # ---- heal of a killed server ----
 old_cid="$(docker inspect -f '{{.Id}}' "$POPD_NAME-$server_host")"
