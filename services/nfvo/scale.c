@@ -29,6 +29,7 @@ struct scale_req {
     struct nfvo *n;
     const char *project, *vnfr_id, *vdu_id, *vnfc_id;
     const json_t *body; /* scale out: {vnfComponent, vimInstanceNames}, may be NULL */
+    bool standby;       /* scale out of a standby VNFC: made, not started (mode "standby") */
 };
 
 static int need_active(const json_t *nsr, const char *what, struct pop_error *e)
@@ -135,9 +136,10 @@ static int scale_out_edit(json_t *nsr, void *ud, struct pop_error *e)
     json_array_append(list, component);
     records_set_status(vnfr, "SCALING");
     set_scaling(nsr,
-                json_pack("{s:s, s:O, s:O, s:O, s:s}", "kind", "out", "vnfr",
+                json_pack("{s:s, s:O, s:O, s:O, s:s, s:s}", "kind", "out", "vnfr",
                           json_object_get(vnfr, "name"), "vdu", json_object_get(vdu, "id"),
-                          "component", json_object_get(component, "id"), "vim", vim),
+                          "component", json_object_get(component, "id"), "vim", vim, "mode",
+                          q->standby ? "standby" : ""),
                 "Scaling out");
     json_decref(component);
     return 0;
@@ -160,10 +162,11 @@ static int scale_in_edit(json_t *nsr, void *ud, struct pop_error *e)
     return 0;
 }
 
-static void handle_scale(struct http_request *req, struct nfvo *n, bool out)
+static void handle_scale(struct http_request *req, struct nfvo *n, bool out, bool standby)
 {
     struct scale_req q = {
         .n = n,
+        .standby = standby,
         .project = nfvo_request_project(req),
         .vnfr_id = http_request_param(req, "vnfrId"),
         .vdu_id = http_request_param(req, "vduId"),
@@ -222,12 +225,19 @@ static void handle_scale(struct http_request *req, struct nfvo *n, bool out)
 
 static void handle_scale_out(struct http_request *req, void *ud)
 {
-    handle_scale(req, ud, true);
+    handle_scale(req, ud, true, false);
+}
+
+/* .../vnfcinstances/standby (§6.2): a scale out whose VNFC the VNFM makes and does not start
+ * (mode "standby"); it stays in state "standby", ready for a heal or a VNFC start. */
+static void handle_scale_out_standby(struct http_request *req, void *ud)
+{
+    handle_scale(req, ud, true, true);
 }
 
 static void handle_scale_in(struct http_request *req, void *ud)
 {
-    handle_scale(req, ud, false);
+    handle_scale(req, ud, false, false);
 }
 
 static const struct http_route routes[] = {
@@ -235,6 +245,8 @@ static const struct http_route routes[] = {
      handle_scale_out, 0},
     {"POST", "/api/v1/ns-records/{id}/vnfrecords/{vnfrId}/vdunits/vnfcinstances", handle_scale_out,
      0},
+    {"POST", "/api/v1/ns-records/{id}/vnfrecords/{vnfrId}/vdunits/{vduId}/vnfcinstances/standby",
+     handle_scale_out_standby, 0},
     {"DELETE", "/api/v1/ns-records/{id}/vnfrecords/{vnfrId}/vdunits/{vduId}/vnfcinstances/{vnfcId}",
      handle_scale_in, 0},
     {"DELETE", "/api/v1/ns-records/{id}/vnfrecords/{vnfrId}/vdunits/{vduId}/vnfcinstances",
@@ -334,6 +346,7 @@ struct scaled_ctx {
     const char *name;
     const json_t *vnfr; /* the SCALED reply's */
     const json_t *vnfc; /* its vnfcInstance */
+    bool standby;       /* the new VNFC stays "standby", not ACTIVE (ScaledTask) */
 };
 
 /* ScaledTask: the VNFR as the VNFM answers it (still SCALING until its targets have the new
@@ -361,7 +374,7 @@ static int store_scaled(json_t *nsr, void *ud, struct pop_error *e)
             const char *vh = json_string_value(json_object_get(vi, "hostname"));
             if ((want && vid && strcmp(want, vid) == 0) ||
                 (!want && host && vh && strcmp(host, vh) == 0)) {
-                json_object_set_new(vi, "state", json_string("ACTIVE"));
+                json_object_set_new(vi, "state", json_string(s->standby ? "standby" : "ACTIVE"));
                 found = true;
             }
         }
@@ -449,12 +462,13 @@ static int scale_out_run(struct scale_op *op)
         snprintf(op->why, sizeof(op->why), "%s", e.detail);
         return -ENOENT;
     }
-    /* OrVnfmScalingMessage (§3.3; §11.16: no nsr-id in extension, mode ""). */
+    /* OrVnfmScalingMessage (§3.3; §11.16: no nsr-id in extension, mode "" or "standby"). */
     const json_t *dep = nsr_dependency_of(op->nsr, op->name);
+    const char *mode = json_string_value(json_object_get(sc, "mode"));
     _cleanup_json_ json_t *msg = json_pack(
         "{s:s, s:O, s:n, s:O, s:n, s:O, s:O, s:s, s:{}}", "action", "SCALE_OUT", "component",
         component, "vnfcInstance", "vimInstance", vim, "vnfPackage", "virtualNetworkFunctionRecord",
-        op->vnfr, "dependency", dep ? dep : json_null(), "mode", "", "extension");
+        op->vnfr, "dependency", dep ? dep : json_null(), "mode", mode ? mode : "", "extension");
     _cleanup_json_ json_t *reply = NULL;
     int rc = records_vnfm_rpc(op->r, records_vnfm_of(op->nsr, op->name), "SCALE_OUT", op->name, msg,
                               &reply, &e);
@@ -464,7 +478,8 @@ static int scale_out_run(struct scale_op *op)
                            "SCALE_OUT of %s: the VNFM answered %s, not SCALED", op->name,
                            got ? got : "without an action");
     struct scaled_ctx s = {op->name, json_object_get(reply, "virtualNetworkFunctionRecord"),
-                           json_object_get(reply, "vnfcInstance")};
+                           json_object_get(reply, "vnfcInstance"),
+                           mode && strcmp(mode, "standby") == 0};
     if (rc == 0 && (rc = records_edit(op->r, op->id, store_scaled, &s, &e)) < 0)
         pop_error_default(&e, rc, API_INTERNAL, "cannot store the SCALED record");
     if (rc < 0) {
@@ -473,8 +488,8 @@ static int scale_out_run(struct scale_op *op)
     }
     const char *host = json_string_value(json_object_get(s.vnfc, "hostname"));
     char text[600];
-    snprintf(text, sizeof(text), "Scaled out: VNFC %s added to VNF %s", host ? host : "?",
-             op->name);
+    snprintf(text, sizeof(text), "Scaled out: VNFC %s added to VNF %s%s", host ? host : "?",
+             op->name, s.standby ? " as a standby (not started)" : "");
     /* The targets learn the new values: each its whole refreshed record. */
     _cleanup_json_ json_t *now = NULL;
     if (records_load(op->r, "", op->id, &now) < 0) {

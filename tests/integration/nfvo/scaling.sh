@@ -10,6 +10,8 @@
 #   exactly those servers, and the running client has been re-injected (SERVER_PRIVATE_ALL =
 #   the servers in creation order, SERVER_PRIVATE the first); the removed server's container
 #   is gone from the Pop;
+# - a standby scale out (.../vnfcinstances/standby): a VNFC in state "standby" whose container
+#   is made on the Pop (CREATED) and never started;
 # - terminate leaves nothing in the engine.
 set -euo pipefail
 . "$(dirname "$0")/../lib/popd.sh"
@@ -167,6 +169,24 @@ jq -e --arg h "$gone_host" 'all(.vnfr[].vdu[].vnfc_instance[]; .hostname != $h)
     and ([.vnfr[] | select(.name == "sipp-server") | .vdu[0] | (.vnfc | length) == (.vnfc_instance | length)] == [true])
     and ([.vnfr[] | select(.name == "sipp-server") | .vnf_address | length] == [2])' <<<"$NSR" >/dev/null ||
     fail "the record after the scale in: $(jq -c '.vnfr[] | select(.name == "sipp-server")' <<<"$NSR")"
+
+# Out as a standby (.../vnfcinstances/standby, mode "standby"): a third VNFC instance in state
+# "standby", its server made on the Pop (addresses reserved) and not started; the NSR ACTIVE.
+napi POST "$base/$NSR_ID/vnfrecords/$SRV/vdunits/$VDU/vnfcinstances/standby" \
+    '{"vnfComponent": {"connection_point": [{"virtual_link_reference": "private"}]}}'
+expect_status 201 "standby scale out"
+wait_nsr "$NSR_ID"
+standby="$(jq -c '[.vnfr[] | select(.name == "sipp-server") | .vdu[0].vnfc_instance[]
+    | select(.state == "standby")]' <<<"$NSR")"
+[ "$(jq length <<<"$standby")" = 1 ] ||
+    fail "standby VNFC instances: $standby in $(jq -c '.vnfr[] | select(.name == "sipp-server") | .vdu[0].vnfc_instance' <<<"$NSR")"
+standby_host="$(jq -r '.[0].hostname' <<<"$standby")"
+call GET "/v1/containers/$standby_host"
+[ "$HTTP_STATUS" = 200 ] && [ "$(jq -r .status <<<"$RESP")" = CREATED ] ||
+    fail "the standby on the Pop: $HTTP_STATUS $(jq -c '{status, extended_status}' <<<"$RESP")"
+jq -e '.task == "Scaled out" and any(.lifecycle_event_history[]; .event == "SCALE_OUT"
+    and (.description | contains("as a standby (not started)")))' <<<"$NSR" >/dev/null ||
+    fail "the NSR after the standby scale out: $(jq -c '{task, h: .lifecycle_event_history}' <<<"$NSR")"
 
 # ---- terminate: nothing left ----
 hosts="$(jq -r '.vnfr[].vdu[].vnfc_instance[].hostname' <<<"$NSR")"
