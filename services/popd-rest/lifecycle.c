@@ -27,7 +27,16 @@ static int not_found(struct pop_error *err, const char *id_or_name)
                          id_or_name);
 }
 
-/* Loads the container and takes its busy mark. On success the caller releases both. */
+/* How long an operation waits for one in progress on the same container (a start, a stop and
+ * its grace period, a metadata change) before it is refused as busy: a client that retries a
+ * request whose answer it lost (a redelivered start) gets the settled state, not a conflict. */
+static int64_t busy_wait_ms(const struct popd *p)
+{
+    return p->cfg.stop_timeout_s * 1000 + POPD_STOP_GRACE_EXTRA_MS;
+}
+
+/* Loads the container and takes its busy mark, waiting up to wait_ms for another operation to
+ * release it. On success the caller releases both. */
 static int begin_op(struct popd *p, const char *id_or_name, enum pop_op op, int64_t wait_ms,
                     struct pop_container *c, struct pop_error *err)
 {
@@ -173,7 +182,7 @@ int popd_container_start(struct popd *p, const char *id_or_name, struct pop_cont
                          struct pop_error *err)
 {
     struct pop_container c;
-    int r = begin_op(p, id_or_name, POP_OP_START, 0, &c, err);
+    int r = begin_op(p, id_or_name, POP_OP_START, busy_wait_ms(p), &c, err);
     if (r < 0)
         return r;
     struct docker_client *dc = NULL;
@@ -261,7 +270,7 @@ int popd_container_stop(struct popd *p, const char *id_or_name, struct pop_conta
                         struct pop_error *err)
 {
     struct pop_container c;
-    int r = begin_op(p, id_or_name, POP_OP_STOP, 0, &c, err);
+    int r = begin_op(p, id_or_name, POP_OP_STOP, busy_wait_ms(p), &c, err);
     if (r < 0)
         return r;
     r = store_container_transition(p->store, c.id, POP_MASK(POP_RUNNING), POP_STOPPING,
@@ -318,8 +327,7 @@ static int remove_docker_containers(struct popd *p, struct docker_client *dc,
 int popd_container_delete(struct popd *p, const char *id_or_name, struct pop_error *err)
 {
     struct pop_container c;
-    int64_t wait = p->cfg.stop_timeout_s * 1000 + POPD_STOP_GRACE_EXTRA_MS;
-    int r = begin_op(p, id_or_name, POP_OP_DELETE, wait, &c, err);
+    int r = begin_op(p, id_or_name, POP_OP_DELETE, busy_wait_ms(p), &c, err);
     if (r < 0)
         return r;
     struct docker_client *dc = NULL;
@@ -419,7 +427,7 @@ int popd_container_metadata(struct popd *p, const char *id_or_name, const struct
     char id[POP_ID_LEN];
     snprintf(id, sizeof(id), "%s", c.id);
     pop_container_done(&c);
-    if ((r = begin_op(p, id, op, 0, &c, err)) < 0)
+    if ((r = begin_op(p, id, op, busy_wait_ms(p), &c, err)) < 0)
         return r;
     r = md_set_merge(&c.md, patch);
     if (r == -E2BIG)
