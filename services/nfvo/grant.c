@@ -121,6 +121,44 @@ static int save_intent(json_t *nsr, void *ud, struct pop_error *e)
                : 0;
 }
 
+/* True when the record's VNFR was granted already: a second GRANT_OPERATION for it is the same
+ * INSTANTIATE again (redelivered to a VNFM restarted after it had asked). */
+static bool granted_before(const json_t *stored)
+{
+    size_t i;
+    json_t *ev;
+    json_array_foreach (json_object_get(stored, "lifecycle_event_history"), i, ev) {
+        const char *what = json_string_value(json_object_get(ev, "event"));
+        if (what && strcmp(what, "GRANTED") == 0)
+            return true;
+    }
+    return false;
+}
+
+static json_t *instance_of(const json_t *vdu, const json_t *component);
+
+/* The VNFC instances the stored VNFR has and vnfr lacks (same VDU id, same component), added to
+ * vnfr: an allocation saved while the grant was under way is not lost by the grant's save. */
+static void keep_instances(json_t *vnfr, const json_t *stored)
+{
+    size_t i, j;
+    json_t *vdu, *vi;
+    json_array_foreach (json_object_get(vnfr, "vdu"), i, vdu) {
+        const json_t *old = scale_by_id(json_object_get(stored, "vdu"),
+                                        json_string_value(json_object_get(vdu, "id")));
+        json_array_foreach (json_object_get(old, "vnfc_instance"), j, vi) {
+            if (instance_of(vdu, json_object_get(vi, "vnfComponent")))
+                continue;
+            json_t *list = json_object_get(vdu, "vnfc_instance");
+            if (!json_is_array(list)) {
+                list = json_array();
+                json_object_set_new(vdu, "vnfc_instance", list);
+            }
+            json_array_append_new(list, json_deep_copy(vi));
+        }
+    }
+}
+
 /* Saves the granted VNFR (keeping the placeholder's id), the VLRs' networks and a GRANTED
  * event. */
 static int save_grant(json_t *nsr, void *ud, struct pop_error *e)
@@ -155,7 +193,10 @@ static int save_grant(json_t *nsr, void *ud, struct pop_error *e)
             }
         }
     }
-    records_set_status(g->vnfr, "NULL");
+    if (granted_before(old))
+        keep_instances(g->vnfr, old); /* the status stays what the launch made it */
+    else
+        records_set_status(g->vnfr, "NULL");
     return records_put_vnfr(nsr, json_incref(g->vnfr)) < 0 ? -ENOMEM : 0;
 }
 
@@ -257,6 +298,18 @@ static json_t *grant(struct nfvo_records *r, json_t *vnfr)
     if (!nsr_id || records_load(r, "", nsr_id, &nsr) < 0)
         return refusal(vnfr, "the VNFR's parent_ns_id names no NSR of this NFVO");
     const char *project = json_string_value(json_object_get(nsr, "projectId"));
+    /* Asked again (a redelivered INSTANTIATE): the grant is the one the record holds, with its
+     * ids and the components allocated since, so the ALLOCATE that follows launches nothing
+     * twice. */
+    const json_t *stored = records_vnfr(nsr, json_string_value(json_object_get(vnfr, "name")));
+    bool again = stored && granted_before(stored);
+    if (again) {
+        log_info("records: NSR %s: VNF %s granted again: the grant it has is the answer", nsr_id,
+                 records_name(stored));
+        vnfr = json_deep_copy(stored);
+    } else {
+        json_incref(vnfr);
+    }
     records_assign_ids(vnfr);
     struct grant_ctx g = {.r = r, .vnfr = vnfr, .vims = json_object(), .created = json_array()};
     char why[1024] = "";
@@ -294,9 +347,10 @@ static json_t *grant(struct nfvo_records *r, json_t *vnfr)
                 json_object_set_new(cp, "virtual_link_reference_id", json_string(ext));
             }
     }
-    records_history(vnfr, "GRANTED",
-                    "All the resources that are contained in this VNFR were granted to be "
-                    "deployed in the chosen vim(s)");
+    if (!again)
+        records_history(vnfr, "GRANTED",
+                        "All the resources that are contained in this VNFR were granted to be "
+                        "deployed in the chosen vim(s)");
     struct pop_error e = POP_ERROR_INIT;
     if (records_edit(r, nsr_id, save_grant, &g, &e) < 0) {
         snprintf(why, sizeof(why), "%s", e.detail);
@@ -309,6 +363,7 @@ out:
         answer = refusal(vnfr, why);
     json_decref(g.vims);
     json_decref(g.created);
+    json_decref(vnfr);
     return answer;
 }
 
