@@ -170,6 +170,10 @@ nsr_expected_env() {
            | vnfcs($t)[] | {(.hostname): {prefix: $prefix, env: ($own + $dep)}}] | add'
 }
 
+# container_of HOSTNAME: the engine container of that VNFC on this test's Pop (a test with two
+# Pops defines its own).
+container_of() { echo "$POPD_NAME-$1"; }
+
 # nsr_check_env NSD_JSON NSR_JSON CONTAINER_FN: fails unless each VNFC's container (named by
 # CONTAINER_FN HOSTNAME) has exactly the environment nsr_expected_env says. Prints the number
 # of dependency variables checked.

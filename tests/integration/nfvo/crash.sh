@@ -10,6 +10,9 @@
 # - the Pop agrees with the records: every container and network of the Pop (beyond its own
 #   "private") is one an NSR shows, every server and network an NSR shows is on the Pop;
 # - a DELETE of the NSR then leaves nothing on the Pop or in the engine.
+# Then pop-vnfm and pop-vim-driver each killed (kill -9) while pop-nfvo's allocation is in flight,
+# and pop-vnfm during a start, and restarted: the NS ends ACTIVE with one container per VNFC, the
+# Pop agreeing.
 # The NS is the SIPp fixture on a virtual link the Pop lacks ("sipnet": the grant creates the
 # network) with a server VDU that may scale to 3.
 set -euo pipefail
@@ -27,21 +30,32 @@ FAST=(NFVO_PASSWORD_ITERATIONS=1000 NFVO_VNFM_TIMEOUT=15)
 
 popd_start
 popd_login
+# pop-nfvo's VIM reaches popd-rest through a proxy that can hold the driver's requests
+# (lib/hold_proxy.py: those matching the pattern in $HOLD_DIR/hold while it exists).
+HOLD_DIR="$POPD_WORK/hold"
+HOLD_PORT="$(free_port)"
+mkdir -p "$HOLD_DIR"
+/usr/bin/python3 "$(dirname "$0")/../lib/hold_proxy.py" "$HOLD_PORT" "$POPD_PORT_FIXED" "$HOLD_DIR" \
+    >>"$POPD_WORK/hold.log" 2>&1 &
+HOLD_PID=$!
+for _ in $(seq 100); do rmq_port_open 127.0.0.1 "$HOLD_PORT" && break; sleep 0.05; done
 rmq_start
+rmq_track_pid "$HOLD_PID"
 nfvod_start "${FAST[@]}"
 vimd_start
-vimd_vim
+vimd_vim "$POPD_PASS" "http://127.0.0.1:$HOLD_PORT"
 vnfm_start VNFM_NFVO_TIMEOUT=8000
 nfvod_login
 nfvo_pop_baseline
 
 napi POST /api/v1/datacenters "$VIM"
 expect_status 201 "datacenter"
-napi POST /api/v1/ns-descriptors "$(jq -c '.name = "sipp-crash" | .vld[0].name = "sipnet"
+NSD="$(jq -c '.name = "sipp-crash" | .vld[0].name = "sipnet"
     | .vnfd[].vdu[].vm_image = ["pop-tiny:latest"]
     | .vnfd[].vdu[].vnfc[].connection_point[].virtual_link_reference = "sipnet"
     | .vnf_dependency[0].parameters = ["sipnet"]
     | (.vnfd[] | select(.name == "sipp-server") | .vdu[0].scale_in_out) = 3' "$SIPP_FIXTURE")"
+napi POST /api/v1/ns-descriptors "$NSD"
 expect_status 201 "onboarding"
 NSD_ID="$(jq -r .id "$HTTP_BODY")"
 BASE=/api/v1/ns-records
@@ -133,6 +147,79 @@ for point in terminate.after_release terminate.after_servers; do
     nfvo_pop_empty "$point"
     echo "$point: ok ($(ms_since "$t_point") ms)" >&2
 done
+# ---- a peer killed (kill -9) with a request in flight, then restarted ----
+# The moment: a request of the launch held at popd-rest by the proxy until the peer is dead.
+# - pop-vnfm during the allocation (pop-nfvo's launchInstanceAndWait): its INSTANTIATEs are
+#   redelivered to the restarted VNFM, which asks for the grant and the allocation again;
+#   pop-nfvo answers with the grant it recorded, holding the component it launched meanwhile,
+#   and launches nothing twice;
+# - pop-vim-driver during the allocation: the launch is redelivered to the restarted driver,
+#   which finds the server of that hostname created and answers with it (idempotent by hostname);
+# - pop-vnfm during a START (its driver's start of the server at popd-rest): the restarted VNFM
+#   starts it again while the first start is still under way; popd-rest lets the second wait
+#   for the first and the driver counts the container RUNNING as started.
+# Each time the NS ends ACTIVE with one container per VNFC and the client's environment right.
+hold() { printf '%s\n' "$1" >"$HOLD_DIR/hold.new" && mv "$HOLD_DIR/hold.new" "$HOLD_DIR/hold"; }
+release() { rm -f "$HOLD_DIR/hold"; }
+held_count() { cat "$HOLD_DIR/held" 2>/dev/null | grep -c . || true; }
+wait_held() {
+    for _ in $(seq 600); do
+        [ "$(held_count)" -ge "$1" ] && return 0
+        sleep 0.05
+    done
+    fail "$2: $1 request(s) held at popd-rest expected, $(held_count) seen"
+}
+killed_mid_request() {
+    local who=$1 moment=$2 case="$1 killed mid-$2" nfvo_at vimd_at
+    t_point=$(date +%s%N)
+    nfvo_at=$(stat -c %s "$POPD_WORK/nfvo.log")
+    vimd_at=$(stat -c %s "$POPD_WORK/vimd.log")
+    rm -f "$HOLD_DIR/held"
+    if [ "$moment" = allocation ]; then hold '^POST /v1/containers '; else hold '^POST /v1/containers/[^ ]+/start '; fi
+    launch
+    expect_status 201 "launch ($case)"
+    NSR_ID="$(jq -r .id "$HTTP_BODY")"
+    wait_held 1 "$case"
+    if [ "$who" = pop-vnfm ]; then service_kill "$VNFM_PID"; else service_kill "$VIMD_PID"; fi
+    if [ "$moment" = start ]; then
+        # The restarted VNFM starts the server again while the first start is held.
+        vnfm_start VNFM_NFVO_TIMEOUT=8000
+        wait_held 2 "$case"
+        release
+    else
+        release
+        # What the dead peer had asked for is done meanwhile: the container is on the Pop.
+        for _ in $(seq 200); do
+            call GET /v1/containers
+            [ "$(jq '.list | length' "$HTTP_BODY")" -gt 0 ] && break
+            sleep 0.05
+        done
+        [ "$(jq '.list | length' "$HTTP_BODY")" -gt 0 ] || fail "$case: the held launch made no container"
+        if [ "$who" = pop-vnfm ]; then vnfm_start VNFM_NFVO_TIMEOUT=8000; else vimd_start; fi
+    fi
+    settled "$case" ACTIVE
+    nsr_check_env "$NSD" "$(cat "$HTTP_BODY")" container_of >/dev/null
+    [ "$(jq '[.vnfr[].vdu[].vnfc_instance[]] | length' "$HTTP_BODY")" = 2 ] ||
+        fail "$case: not one VNFC per VDU: $(jq -c '[.vnfr[].vdu[].vnfc_instance[] | .hostname]' "$HTTP_BODY")"
+    nfvo_pop_agrees "$case" 20
+    [ "$(engine_containers | grep -c .)" = 2 ] ||
+        fail "$case: the engine has $(engine_containers | tr '\n' ' ') for 2 VNFCs"
+    case "$who/$moment" in
+    pop-vnfm/allocation)
+        tail -c +$((nfvo_at + 1)) "$POPD_WORK/nfvo.log" | grep -q 'granted again: the grant it has is the answer' ||
+            fail "$case: the repeated grant was not answered with the one recorded: $(tail -n 20 "$POPD_WORK/nfvo.log")"
+        ;;
+    pop-vim-driver/allocation)
+        tail -c +$((vimd_at + 1)) "$POPD_WORK/vimd.log" | grep -q 'launchInstanceAndWait (redelivered) answered' ||
+            fail "$case: the restarted driver answered no redelivered launch: $(tail -n 20 "$POPD_WORK/vimd.log")"
+        ;;
+    esac
+    done_with "$case"
+}
+killed_mid_request pop-vnfm allocation
+killed_mid_request pop-vim-driver allocation
+killed_mid_request pop-vnfm start
+
 # ---- a scale out: the new VNFC allocated, SCALED not answered yet ----
 # Last: the VNFM waits VNFM_NFVO_TIMEOUT for the SCALING answer the crash lost, and keeps the VNF
 # busy meanwhile (the DELETE's RELEASE_RESOURCES of it waits behind).

@@ -39,7 +39,6 @@ jq -e '[.images[].name] | index("ubuntu-14.04-server-cloudimg-amd64-disk1:latest
     "$HTTP_BODY" >/dev/null || fail "the VIM lacks the fixtures' images: $(jq -c '[.images[].name]' "$HTTP_BODY")"
 echo "broker, popd-rest, pop-nfvo, driver and 4 VNFMs up in $(ms_since "$t_start") ms" >&2
 
-container_of() { echo "$POPD_NAME-$1"; }
 pop_networks() {
     call GET /v1/networks
     jq -c '[.list[].id] | sort' <<<"$RESP"
