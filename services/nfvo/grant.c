@@ -306,7 +306,8 @@ static json_t *grant(struct nfvo_records *r, json_t *vnfr)
     if (again) {
         log_info("records: NSR %s: VNF %s granted again: the grant it has is the answer", nsr_id,
                  records_name(stored));
-        vnfr = json_deep_copy(stored);
+        if (!(vnfr = json_deep_copy(stored)))
+            return refusal(stored, "out of memory");
     } else {
         json_incref(vnfr);
     }
