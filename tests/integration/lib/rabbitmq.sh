@@ -10,8 +10,8 @@
 #   rmq_publish / rmq_get / rmq_queue   a foreign peer: publish and fetch through the HTTP API
 #   rmq_track_pid PID               a process of the test, killed at exit before the node stops
 # Sets RMQ_HOST, RMQ_PORT, RMQ_MGMT_PORT, RMQ_MGMT_URL, RMQ_NODENAME, RMQ_VHOST, RMQ_ADMIN_USER,
-# RMQ_ADMIN_PASS, RMQ_DIR, RMQ_PID. The node and its epmd are stopped and RMQ_DIR removed on EXIT,
-# also on failure; only those two processes are ever killed, by the pids recorded at start.
+# RMQ_ADMIN_PASS, RMQ_DIR, RMQ_PID. The node and its epmd are killed and RMQ_DIR removed on EXIT,
+# also on failure; only those processes are ever killed, by the pids recorded at start.
 #
 # Source this file after any other helper that sets an EXIT trap (lib/popd.sh): its cleanup
 # runs first, then the trap that was there before.
@@ -179,6 +179,25 @@ rmq_stop_node() {
     return 1
 }
 
+# rmq_kill_node: SIGKILL of the node's VM (its pid file) and its sh parent, for the cleanup: the
+# data dir goes with it, so nothing needs an orderly stop (which takes seconds).
+rmq_kill_node() {
+    local pid=$RMQ_PID vm
+    [ -n "$pid" ] || return 0
+    RMQ_PID=""
+    vm="$(cat "$RMQ_DIR/rabbitmq.pid" 2>/dev/null || true)"
+    [[ "$vm" =~ ^[0-9]+$ ]] && kill -KILL "$vm" 2>/dev/null || true
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+    # Dead once a zombie (its parent is gone: init reaps it when it gets to it).
+    if [[ "$vm" =~ ^[0-9]+$ ]]; then
+        for _ in $(seq 100); do
+            [[ "$(cut -d' ' -f3 "/proc/$vm/stat" 2>/dev/null || echo Z)" == [ZX] ]] && break
+            sleep 0.02
+        done
+    fi
+}
+
 rmq_restart() {
     rmq_stop_node && rmq_start_node "$@"
 }
@@ -294,7 +313,7 @@ rmq_cleanup() {
     done
     if [ -n "$RMQ_PID" ]; then
         [ "$rc" -eq 0 ] || rmq_dump_logs
-        rmq_stop_node 20 || true
+        rmq_kill_node
     fi
     if [ -n "$RMQ_EPMD_PID" ]; then
         kill -TERM "$RMQ_EPMD_PID" 2>/dev/null || true
