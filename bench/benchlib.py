@@ -28,14 +28,17 @@ def call(conn, method, path, body=None, headers=None):
 
 
 def memory_kib(pid):
-    """Resident memory, and the part of it that is the process's own (anonymous) memory
-    rather than pages of shared libraries."""
-    out = {}
+    """Resident memory (Rss), the part of it that is the process's own (anonymous) memory
+    rather than pages of shared libraries, and its private pages (Private: anonymous, plus the
+    file pages only it has touched), in KiB."""
+    out = {"Private": 0}
     with open(f"/proc/{pid}/smaps_rollup") as f:
         for line in f:
             key, _, rest = line.partition(":")
             if key in ("Rss", "Anonymous"):
                 out[key] = int(rest.split()[0])
+            elif key in ("Private_Clean", "Private_Dirty"):
+                out["Private"] += int(rest.split()[0])
     return out
 
 

@@ -9,7 +9,11 @@ Prints, for the SIPp NS and a 10-VNF NS: median and p90 of the ratio (goal <= 1.
 orchestration time per VNFC (launch time minus the raw time of the same containers) for NSs of
 1, 10 and 100 VNFCs and for 20 NSs launched at once (goal: flat, the cost at 100 within 1.2x of
 the cost at 1); pop-nfvo's own memory idle and after 100 launches and terminations (goal: under
-5 MiB, no growth). The launch is timed by polling GET every 10 ms (so up to 10 ms late).
+5 MiB, no growth), and with it every service of the stack (BENCH_SERVICES: popd-rest,
+pop-vim-driver, pop-vnfm, pop-nfvo, pop-gateway, whose REST those cycles go through; RabbitMQ is
+Erlang's, not ours): resident and private memory of each and all together (goal: together under
+20 MiB private, growth under 1 MiB). The launch is timed by polling GET every 10 ms (so up to
+10 ms late).
 """
 import copy
 import http.client
@@ -24,6 +28,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from benchlib import UnixHTTPConnection, call, memory_kib, pct  # noqa: E402
 
 URL_PORT = int(os.environ["NFVO_URL"].rsplit(":", 1)[1])
+GW_PORT = int(os.environ["GW_URL"].rsplit(":", 1)[1])
+# "name=pid name=pid ...": the stack's services whose memory the cycles report.
+SERVICES = [(n, int(p)) for n, p in (kv.split("=") for kv in os.environ["BENCH_SERVICES"].split())]
 HEADERS = {"Authorization": "Bearer " + os.environ["NFVO_TOKEN"],
            "project-id": os.environ["NFVO_PROJECT"]}
 NFVO_PID = int(os.environ["NFVO_PID"])
@@ -32,10 +39,13 @@ RUNS = int(os.environ.get("BENCH_NFVO_RUNS", "20"))
 CYCLES = int(os.environ.get("BENCH_NFVO_CYCLES", "100"))
 LABEL = f"org.pop-nfv.bench=nfvo-{os.environ.get('BENCH_LABEL_PID', os.getpid())}"
 TINY = "pop-tiny:latest"
+VIA_GATEWAY = False
 
 
 def nfvo(method, path, body=None):
-    conn = http.client.HTTPConnection("127.0.0.1", URL_PORT, timeout=300)
+    """A request to pop-nfvo: straight, or through pop-gateway while VIA_GATEWAY is set."""
+    port = GW_PORT if VIA_GATEWAY else URL_PORT
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
     try:
         return call(conn, method, path, body, HEADERS)
     finally:
@@ -218,19 +228,48 @@ def concurrent(nsd_id, count, plan):
     return cost
 
 
+def stack_memory():
+    """{service: memory_kib} of every service of the stack."""
+    return {name: memory_kib(pid) for name, pid in SERVICES}
+
+
+def print_stack_memory(points):
+    """points: [(label, stack_memory())]. One line per service, then the total."""
+    print("memory of the stack's services (KiB: resident / private), " +
+          ", ".join(label for label, _ in points) + ":")
+    for name, _ in SERVICES:
+        cells = "   ".join(f"{m[name]['Rss']:6d} / {m[name]['Private']:5d}" for _, m in points)
+        print(f"  {name:15s} {cells}")
+    totals = [(sum(v["Rss"] for v in m.values()), sum(v["Private"] for v in m.values()))
+              for _, m in points]
+    print(f"  {'together':15s} " + "   ".join(f"{r:6d} / {p:5d}" for r, p in totals))
+    warm = totals[1][1] - totals[0][1]
+    growth = totals[-1][1] - totals[1][1]
+    print(f"  together private: {totals[-1][1] / 1024:.1f} MiB after the cycles (goal under "
+          f"20 MiB); {warm} KiB taken by the first half (caches, malloc arenas warming up), "
+          f"growth {growth} KiB over the second half (goal under 1024 KiB); resident counts "
+          f"the shared libraries' pages once per process")
+
+
 def memory_cycles(nsd_id):
-    """pop-nfvo's own memory idle and over CYCLES sequential launches and terminations, first
-    of all, before the concurrent phases raise malloc's high-water mark."""
-    idle = memory_kib(NFVO_PID)
+    """The stack's memory idle and over CYCLES sequential launches and terminations through
+    pop-gateway, first of all, before the concurrent phases raise malloc's high-water mark."""
+    global VIA_GATEWAY
+    VIA_GATEWAY = True
+    idle = stack_memory()
     for i in range(CYCLES):
         _, nsr = launch(nsd_id)
         terminate(nsr)
         if i == CYCLES // 2 - 1:
-            half = memory_kib(NFVO_PID)
-    end = memory_kib(NFVO_PID)
-    print(f"pop-nfvo memory (own, anonymous): idle {idle['Anonymous']} KiB, after "
-          f"{CYCLES // 2} launches+terminations {half['Anonymous']} KiB, after {CYCLES} "
-          f"{end['Anonymous']} KiB (RSS {end['Rss']} KiB; goal: under 5 MiB, no growth)")
+            half = stack_memory()
+    end = stack_memory()
+    VIA_GATEWAY = False
+    nf = [m["pop-nfvo"] for m in (idle, half, end)]
+    print(f"pop-nfvo memory (own, anonymous): idle {nf[0]['Anonymous']} KiB, after "
+          f"{CYCLES // 2} launches+terminations {nf[1]['Anonymous']} KiB, after {CYCLES} "
+          f"{nf[2]['Anonymous']} KiB (RSS {nf[2]['Rss']} KiB; goal: under 5 MiB, no growth)")
+    print_stack_memory([("idle", idle), (f"after {CYCLES // 2} cycles", half),
+                        (f"after {CYCLES}", end)])
 
 
 def main():
