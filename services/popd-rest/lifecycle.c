@@ -74,6 +74,10 @@ static int begin_op(struct popd *p, const char *id_or_name, enum pop_op op, int6
     return r;
 }
 
+/* How often, and how far apart, a create whose name the engine is still freeing is tried. */
+#define NAME_FREE_TRIES 30
+#define NAME_FREE_WAIT_MS 100
+
 static int docker_spec_run(struct popd *p, struct docker_client *dc, const struct pop_container *c,
                            char **ret_docker_id, struct pop_error *err)
 {
@@ -108,18 +112,26 @@ static int docker_spec_run(struct popd *p, struct docker_client *dc, const struc
 
     _cleanup_free_ char *docker_id = NULL;
     r = docker_container_create(dc, &spec, &docker_id);
-    if (r == -EEXIST) {
-        /* A leftover of ours with the same name (e.g. a crash mid-operation): replace it. */
+    /* The name is taken: by a leftover of ours (e.g. a crash mid-operation), replaced; or by
+     * one the engine is still removing (a removal a killed popd-rest had asked for), which
+     * inspect no longer finds: the name is free a moment later. */
+    for (int tries = 0; r == -EEXIST && tries < NAME_FREE_TRIES; tries++) {
         struct docker_container_info info;
-        if (docker_container_inspect(dc, docker_name, &info) == 0) {
+        int ir = docker_container_inspect(dc, docker_name, &info);
+        if (ir == -ENOENT) {
+            time_sleep_ms(NAME_FREE_WAIT_MS);
+        } else if (ir < 0) {
+            break;
+        } else {
             const char *owner = docker_labels_get(info.labels, LABEL_CONTAINER);
             bool ours = owner && strcmp(owner, c->id) == 0;
             if (ours)
                 docker_container_remove(dc, info.id, true);
             docker_container_info_done(&info);
-            if (ours)
-                r = docker_container_create(dc, &spec, &docker_id);
+            if (!ours)
+                break;
         }
+        r = docker_container_create(dc, &spec, &docker_id);
     }
     strv_free(env);
     if (r < 0) {
