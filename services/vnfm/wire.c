@@ -227,6 +227,7 @@ static void on_request(struct mq_delivery *d, void *ud)
     struct vnfm_ops ops = {.nfvo_call = op_nfvo_call,
                            .driver_call = op_driver_call,
                            .vim_lookup = op_vim_lookup,
+                           .allocate = w->cfg->allocate,
                            .ud = &q};
     struct vnfm_result res = {0};
     int r = vnfm_handle(&ops, msg, &res);
