@@ -23,9 +23,12 @@ static uint32_t random_u32(void)
     return v;
 }
 
+/* A VDU's or VIM's name, else its id. */
 static const char *name_of(const json_t *o)
 {
     const char *n = jv_get_string(o, "name");
+    if (!n)
+        n = jv_get_string(o, "id");
     return n ? n : "(unnamed)";
 }
 

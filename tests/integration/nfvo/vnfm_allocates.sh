@@ -3,8 +3,9 @@
 # Docker VNFM; reference §3.4, §8.2): the real pop-vnfm with VNFM_ALLOCATE=true, RabbitMQ,
 # popd-rest, pop-vim-driver and pop-nfvo. The SIPp fixture on pop-tiny, its server allowed 2:
 # - launch: ACTIVE; the VNFM launched both VNFCs (its log), no ALLOCATE_RESOURCES reached the
-#   NFVO and the NFVO launched nothing (the metrics of both); the client's SERVER_PRIVATE is the
-#   server's address; the Pop holds exactly the servers the record shows;
+#   NFVO and the NFVO launched nothing (the metrics of both); the VNFC instances and their Ip
+#   entries have the NFVO's ids; the client's SERVER_PRIVATE is the server's address; the Pop
+#   holds exactly the servers the record shows;
 # - scale out of the server: no SCALING, the VNFM launched it; ACTIVE with two servers, the
 #   running client re-injected with SERVER_PRIVATE_ALL = both; the Pop agrees with the record;
 # - heal of that new server (its container killed): Healed, a new container at the same
@@ -78,7 +79,7 @@ nsr_id="$(jq -r .id "$HTTP_BODY")"
 wait_active "launch"
 echo "ACTIVE $(ms_since "$t0") ms after the launch request" >&2
 jq -e 'all(.vnfr[].vdu[].vnfc_instance[]; .state == "ACTIVE" and (.id | length) > 0
-        and (.vc_id | length) > 0 and (.vim_id | length) > 0)
+        and (.vc_id | length) > 0 and (.vim_id | length) > 0 and all(.ips[]; (.id | length) > 0))
     and ([.vnfr[] | .vdu[0].vnfc_instance | length] == [1, 1])
     and all(.vnfr[]; (.vnf_address | length) == 1)' <<<"$NSR" >/dev/null ||
     fail "the launched record: $(jq -c '[.vnfr[] | {name, vnf_address, vi: .vdu[0].vnfc_instance}]' <<<"$NSR")"
