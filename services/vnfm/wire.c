@@ -246,9 +246,9 @@ static void on_request(struct mq_delivery *d, void *ud)
     }
     const char *name = vnfr_name_of(msg, res.reply);
     if (res.error.r < 0)
-        log_info("vnfm: %s of VNFR %s%s failed in %" PRId64 " ms: %s", action_buf,
+        log_info("vnfm: %s of VNFR %s%s failed in %" PRId64 " ms: %s%s%s", action_buf,
                  name ? name : "?", mq_delivery_redelivered(d) ? " (redelivered)" : "", ms,
-                 res.error.detail);
+                 res.error.detail, res.notes ? "; " : "", res.notes ? res.notes : "");
     else
         log_info("vnfm: %s of VNFR %s%s done in %" PRId64 " ms%s%s", action_buf, name ? name : "?",
                  mq_delivery_redelivered(d) ? " (redelivered)" : "", ms, res.notes ? "; " : "",

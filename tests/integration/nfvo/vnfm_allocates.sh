@@ -10,7 +10,10 @@
 #   running client re-injected with SERVER_PRIVATE_ALL = both; the Pop agrees with the record;
 # - heal of that new server (its container killed): Healed, a new container at the same
 #   address, the client's values unchanged, the Pop agrees with the record;
-# - terminate: nothing left on the Pop or in the engine.
+# - terminate: nothing left on the Pop or in the engine;
+# - a launch whose server the Pop refuses (a fixedIp outside its network): the NSR in ERROR with
+#   the VNFM's reason naming the VNFC and the Pop's words, the VNFM having deleted what it
+#   launched (its log), the Pop agreeing with the record; terminate leaves nothing.
 set -euo pipefail
 . "$(dirname "$0")/../lib/popd.sh"
 . "$(dirname "$0")/../lib/nfvo.sh"
@@ -158,4 +161,24 @@ no_nfvo_allocation "heal" 4 # the heal replaced the container
 # ---- terminate ----
 nsr_terminate "/api/v1/ns-records/$nsr_id" "the NSR"
 nfvo_pop_empty "after the terminate"
+
+# ---- a launch the Pop refuses (the server at an address outside its network) ----
+napi POST /api/v1/ns-descriptors "$(jq -c '.name = "sipp-refused"
+    | (.vnfd[] | select(.name == "sipp-server") | .vdu[0].vnfc[0].connection_point[0].fixedIp) = "192.0.2.7"' <<<"$nsd")"
+expect_status 201 "onboarding the refused copy"
+napi POST "/api/v1/ns-records/$(jq -r .id "$HTTP_BODY")" '{}'
+expect_status 201 "launch of the refused copy"
+nsr_id="$(jq -r .id "$HTTP_BODY")"
+nsr_wait_settled "/api/v1/ns-records/$nsr_id" 600
+[ "$NSR_STATUS" = ERROR ] || fail "the refused launch: NSR $NSR_STATUS"
+why="$(jq -r '.vnfr[] | select(.name == "sipp-server") | .lifecycle_event_history[] | select(.event == "ERROR") | .description' "$HTTP_BODY")"
+[[ "$why" == "INSTANTIATE of sipp-server: INSTANTIATE of VNFR sipp-server: VNFC sipp-server-"*" of VDU "*": "*192.0.2.7* ]] ||
+    fail "the server's error does not name the VNFC and the Pop's reason: $why"
+jq -e '[.vnfr[] | select(.name == "sipp-server") | .vdu[].vnfc_instance[]] == []' "$HTTP_BODY" >/dev/null ||
+    fail "the refused server is in the record: $(jq -c '.vnfr[] | select(.name == "sipp-server") | .vdu' "$HTTP_BODY")"
+grep -q "INSTANTIATE of VNFR sipp-server failed .*1 of the 1 VNFC(s) it launched deleted" "$POPD_WORK/vnfm.log" ||
+    fail "pop-vnfm's log does not say it deleted what it launched: $(grep 'sipp-server failed' "$POPD_WORK/vnfm.log")"
+nfvo_pop_agrees "after the refused launch" 50
+nsr_terminate "/api/v1/ns-records/$nsr_id" "the refused NSR"
+nfvo_pop_empty "after the terminate of the refused NSR"
 echo "nfvo vnfm_allocates: ok in $(ms_since "$t_start") ms"
