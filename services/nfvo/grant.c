@@ -5,6 +5,7 @@
 #include "records-int.h"
 
 #include "auth/random.h"
+#include "catalogue/launch.h"
 #include "core/cleanup.h"
 #include "core/lockset.h"
 #include "core/log.h"
@@ -370,38 +371,6 @@ out:
 
 /* ---- ALLOCATE_RESOURCES ---- */
 
-/* GenericVIM.getVnfcInstance (§2.5): the VNFC instance of one launched Server. */
-static json_t *vnfc_instance(const json_t *server, const json_t *vim, const char *hostname,
-                             const json_t *component, json_t *vnfr)
-{
-    json_t *ips = json_array(), *cps = json_array();
-    json_t *addr = json_object_get(vnfr, "vnf_address");
-    const char *net;
-    json_t *list;
-    json_object_foreach ((json_t *)json_object_get(server, "ips"), net, list) {
-        json_array_append_new(ips,
-                              json_pack("{s:o, s:i, s:s, s:O}", "id", records_uuid(), "hbVersion",
-                                        0, "netName", net, "ip", json_array_get(list, 0)));
-        size_t i;
-        json_t *ip;
-        json_array_foreach (list, i, ip)
-            json_array_append(addr, ip);
-    }
-    size_t i;
-    json_t *cp;
-    json_array_foreach (json_object_get(component, "connection_point"), i, cp)
-        json_array_append_new(cps, json_pack("{s:o, s:i, s:O, s:s}", "id", records_uuid(),
-                                             "hbVersion", 0, "virtual_link_reference",
-                                             json_object_get(cp, "virtual_link_reference"), "type",
-                                             "internal"));
-    return json_pack("{s:o, s:i, s:O, s:O, s:s, s:O, s:o, s:[], s:o, s:O}", "id", records_uuid(),
-                     "hbVersion", 0, "vc_id", json_object_get(server, "extId"), "vim_id",
-                     json_object_get(vim, "id"), "hostname", hostname, "state",
-                     json_object_get(server, "status") ? json_object_get(server, "status")
-                                                       : json_null(),
-                     "ips", ips, "floatingIps", "connection_point", cps, "vnfComponent", component);
-}
-
 /* The VNFC instance of vdu made from component (same vnfComponent id), or NULL. */
 static json_t *instance_of(const json_t *vdu, const json_t *component)
 {
@@ -440,37 +409,33 @@ static int allocate_one(struct nfvo_records *r, json_t *vnfr, json_t *vdu, const
     struct nfvo *n = r->n;
     const char *nsr_id = json_string_value(json_object_get(vnfr, "parent_ns_id"));
     const char *name = json_string_value(json_object_get(vnfr, "name"));
-    json_t *instances = json_object_get(vdu, "vnfc_instance");
-    if (!json_is_array(instances)) {
-        instances = json_array();
-        json_object_set_new(vdu, "vnfc_instance", instances);
-    }
-    if (!json_is_array(json_object_get(vnfr, "vnf_address")))
-        json_object_set_new(vnfr, "vnf_address", json_array());
     uint32_t rnd = 0;
     (void)auth_random_bytes(&rnd, sizeof(rnd));
     char hostname[300];
-    snprintf(hostname, sizeof(hostname), "%s-%u", name, rnd % 10000000u);
+    cat_launch_hostname(name, rnd, hostname, sizeof(hostname));
     struct pop_error e = POP_ERROR_INIT;
     if (records_pending_add(r, nsr_id, vim, hostname) < 0) {
         snprintf(why, size, "cannot record the launch in the database");
         return -EIO;
     }
     crashpoint("allocate.before_launch");
-    /* Generic VIM (§2.5): image = the vm_image, flavour and key pair "". */
-    json_t *params = json_pack("[O, s, O, s, s, O, [], s, {}, []]", vim, hostname,
-                               json_array_get(json_object_get(vdu, "vm_image"), 0), "", "",
-                               json_object_get(component, "connection_point"), "");
     json_t *server = NULL;
-    int rc = nfvo_driver_call(n, vim, "launchInstanceAndWait", params, 0, &server, &e);
+    int rc = nfvo_driver_call(n, vim, "launchInstanceAndWait",
+                              cat_launch_params(vim, hostname, vdu, component), 0, &server, &e);
     if (rc < 0) {
         /* The failed launch left nothing (the driver cleans up) or a server named hostname:
          * the pending row stays, so the next release finds it. */
         snprintf(why, size, "%s", e.detail);
         return rc;
     }
-    json_array_append_new(instances, vnfc_instance(server, vim, hostname, component, vnfr));
+    json_t *vi = cat_launch_add_instance(vnfr, vdu, component, server,
+                                         json_string_value(json_object_get(vim, "id")), hostname,
+                                         records_uuid);
     json_decref(server);
+    if (!vi) {
+        snprintf(why, size, "out of memory");
+        return -ENOMEM;
+    }
     if ((rc = records_edit(r, nsr_id, save_vnfr, vnfr, &e)) < 0) {
         snprintf(why, size, "%s", e.detail);
         /* Not in the record (terminated meanwhile): it must not outlive the refusal. */

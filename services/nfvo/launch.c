@@ -187,6 +187,54 @@ static int store_reply(json_t *nsr, void *ud, struct pop_error *e)
     return records_put_vnfr(nsr, vnfr) < 0 ? -ENOMEM : 0;
 }
 
+/* Whether vnfr (a stored VNFR, may be NULL) shows the server of VNFC instance vi. */
+static bool shows_server(const json_t *vnfr, const json_t *vi)
+{
+    const json_t *want = json_object_get(vi, "vc_id");
+    size_t i, j;
+    json_t *vdu, *have;
+    json_array_foreach (json_object_get(vnfr, "vdu"), i, vdu)
+        json_array_foreach (json_object_get(vdu, "vnfc_instance"), j, have)
+            if (want && json_equal(json_object_get(have, "vc_id"), want))
+                return true;
+    return false;
+}
+
+/* A VNFM that allocates by itself (Open Baton's allocate=true) launched the servers its
+ * INSTANTIATE reply shows. When the reply cannot be stored (the NSR was terminated meanwhile)
+ * no record will ever show them, so those the stored VNFR lacks are deleted now. (With the
+ * NFVO allocating, its own allocation recorded them and the terminate deletes them.) */
+static void release_unstored(struct nfvo_records *r, const char *nsr_id, const char *vnf,
+                             const json_t *reply_vnfr)
+{
+    _cleanup_json_ json_t *nsr = NULL;
+    if (records_load(r, "", nsr_id, &nsr) < 0)
+        nsr = NULL; /* gone already */
+    const json_t *stored = nsr ? records_vnfr(nsr, vnf) : NULL;
+    size_t i, j;
+    json_t *vdu, *vi;
+    json_array_foreach (json_object_get(reply_vnfr, "vdu"), i, vdu)
+        json_array_foreach (json_object_get(vdu, "vnfc_instance"), j, vi) {
+            const char *vim_id = json_string_value(json_object_get(vi, "vim_id"));
+            const char *server = json_string_value(json_object_get(vi, "vc_id"));
+            if (!server)
+                server = json_string_value(json_object_get(vi, "hostname"));
+            _cleanup_json_ json_t *vim = NULL;
+            if (!vim_id || !server || shows_server(stored, vi) ||
+                nfvo_vims_find_by_id(r->n->vims, vim_id, &vim) < 0)
+                continue;
+            struct pop_error e = POP_ERROR_INIT;
+            if (records_delete_server(r, NULL, vim, NULL, server, &e) < 0)
+                log_warn("records: NSR %s: server %s the VNFM launched for %s and no record "
+                         "shows could not be deleted: %s",
+                         nsr_id, server, vnf, e.detail);
+            else
+                log_info("records: NSR %s: server %s the VNFM launched for %s deleted (the NSR "
+                         "was terminated meanwhile)",
+                         nsr_id, server, vnf);
+        }
+}
+
 int records_vnfm_step(struct nfvo_records *r, const char *nsr_id, const char *vnfm,
                       const char *action, const char *vnf, json_t *msg, const char *status,
                       bool fill, struct pop_error *e)
@@ -198,8 +246,11 @@ int records_vnfm_step(struct nfvo_records *r, const char *nsr_id, const char *vn
     struct store_ctx s = {action, vnf, status, fill,
                           json_object_get(reply, "virtualNetworkFunctionRecord")};
     struct pop_error se = POP_ERROR_INIT;
-    if ((rc = records_edit(r, nsr_id, store_reply, &s, &se)) < 0)
+    if ((rc = records_edit(r, nsr_id, store_reply, &s, &se)) < 0) {
         pop_error_set(e, rc, pop_error_api(&se), NULL, "%s of %s: %s", action, vnf, se.detail);
+        if (strcmp(action, "INSTANTIATE") == 0)
+            release_unstored(r, nsr_id, vnf, s.reply);
+    }
     json_decref(reply);
     return rc;
 }

@@ -47,11 +47,13 @@ void records_assign_ids(json_t *o)
     const char *k;
     json_t *v;
     json_object_foreach (o, k, v) {
-        /* Maps keyed by names or ids, and free-form members, are not entities. */
+        /* Maps keyed by names or ids, and free-form members, are not entities; a VNFC
+         * instance's ips and floatingIps lists are (Ip entities, which a VNFM that allocates
+         * by itself sends without ids), a Server's {network: [ip]} maps are not. */
         if (strcmp(k, "metadata") == 0 || strcmp(k, "parameters") == 0 ||
             strcmp(k, "vnfcParameters") == 0 || strcmp(k, "idType") == 0 ||
-            strcmp(k, "extension") == 0 || strcmp(k, "ips") == 0 || strcmp(k, "floatingIps") == 0 ||
-            strcmp(k, "requires") == 0)
+            strcmp(k, "extension") == 0 || strcmp(k, "requires") == 0 ||
+            ((strcmp(k, "ips") == 0 || strcmp(k, "floatingIps") == 0) && !json_is_array(v)))
             continue;
         if (json_is_object(v) || json_is_array(v))
             records_assign_ids(v);

@@ -1,10 +1,11 @@
-/* INSTANTIATE (§3.6 steps 3-5, allocate=false): build the VNFR (§4.4), GRANT_OPERATION, then
- * ALLOCATE_RESOURCES (the NFVO launches the containers: created, addresses reserved, nothing
- * started), mgmtCheck of every VNFC, the VNFR's own configuration written as metadata (a VNFR
- * that is no dependency target gets no MODIFY), reply INSTANTIATE. A message that carries its
- * `vnfr` (a restart, or a redelivery the NFVO answered already) whose VNFCs exist is not
- * granted or allocated again: it is checked and configured, which changes nothing when it is
- * already so. */
+/* INSTANTIATE (§3.6 steps 3-5): build the VNFR (§4.4), GRANT_OPERATION, then, with
+ * allocate=false, ALLOCATE_RESOURCES (the NFVO launches the containers: created, addresses
+ * reserved, nothing started) or, with VNFM_ALLOCATE, the same launches by the VNFM itself
+ * (act_allocate.c; a failure deletes what this request launched), mgmtCheck of every VNFC, the
+ * VNFR's own configuration written as metadata (a VNFR that is no dependency target gets no
+ * MODIFY), reply INSTANTIATE. A message that carries its `vnfr` (a restart, or a redelivery the
+ * NFVO answered already) whose VNFCs exist is not granted or allocated again: it is checked and
+ * configured, which changes nothing when it is already so. */
 #include <errno.h>
 #include <string.h>
 
@@ -189,11 +190,13 @@ int act_instantiate(struct act_req *q, json_t **ret, struct pop_error *e)
     if (count_vnfcs(q->vnfr) > 0 && q->vnfr->base.id) {
         act_note(q, "VNFR %s has its VNFC instances already: not granted or allocated again",
                  q->vnfr->name);
-    } else if ((r = grant(q, &granted, e)) < 0 || (r = allocate(q, e)) < 0) {
+    } else if ((r = grant(q, &granted, e)) < 0 ||
+               (r = q->ops->allocate ? act_allocate(q, e) : allocate(q, e)) < 0) {
         return r;
     } else if (count_vnfcs(q->vnfr) == 0) {
         return pop_error_set(e, -EPROTO, API_BAD_GATEWAY, "vnfr",
-                             "ALLOCATE_RESOURCES answer: the VNFR has no VNFC instance");
+                             "%s: the VNFR has no VNFC instance",
+                             q->ops->allocate ? "the grant" : "ALLOCATE_RESOURCES answer");
     }
     /* act_configure mgmtChecks every VNFC first: a missing container ends the request */
     if ((r = act_configure(q, NULL, NULL, e)) < 0)

@@ -1,7 +1,9 @@
-/* SCALE_OUT of this VNFR (§3.7, allocate=false): SCALING RPC (the NFVO launches one more VNFC),
- * then the new VNFC gets the VNFR's configuration and its dependency record (`dependency`, when
- * this VNFR is a target) and is started; its siblings already hold the same values, so they
- * are not touched. Reply SCALED with the new VNFC. */
+/* SCALE_OUT of this VNFR (§3.7): with allocate=false the SCALING RPC (the NFVO launches one
+ * more VNFC), with VNFM_ALLOCATE the VNFM's own launch of the message's component on its
+ * vimInstance (act_allocate.c; a failure deletes it again), then the new VNFC gets the VNFR's
+ * configuration and its dependency record (`dependency`, when this VNFR is a target) and is
+ * started; its siblings already hold the same values, so they are not touched. Reply SCALED with
+ * the new VNFC. */
 #include <errno.h>
 #include <string.h>
 
@@ -26,21 +28,25 @@ int act_scale_out(struct act_req *q, json_t **ret, struct pop_error *e)
         r = act_take_record(q, "dependency", false, &rec, e);
     if (r == 0 && (r = cat_vnfr_dup(q->vnfr, &before)) < 0)
         pop_error_set(e, r, API_INTERNAL, NULL, NULL);
-    if (r == 0) {
+    if (r == 0 && q->ops->allocate) {
+        r = act_allocate_scaled(q, jv_get_string(json_object_get(q->msg, "component"), "id"),
+                                q->msg_vim, e);
+    } else if (r == 0) {
         json_t *req =
             json_pack("{s:s, s:o*, s:s}", "action", "SCALING", "virtualNetworkFunctionRecord",
                       cat_vnfr_to_json(q->vnfr, 0), "userData", "#!/bin/sh\n");
         if (req && q->msg_vim && json_object_set(req, "vimInstance", (json_t *)q->msg_vim) < 0)
             json_decref(TAKE_PTR(req));
         r = act_nfvo(q, "SCALING", req, "SCALED", &answer, e);
+        if (r == 0)
+            r = act_adopt(q, answer, "SCALING answer", e);
     }
-    if (r == 0)
-        r = act_adopt(q, answer, "SCALING answer", e);
     size_t added = 0;
     struct cat_vnfc_instance *vi = r == 0 ? vnfr_new_vnfc(before, q->vnfr, &added) : NULL;
     if (r == 0 && added != 1)
         r = pop_error_set(e, -EPROTO, API_BAD_GATEWAY, "vnfr",
-                          "SCALING answer: %zu new VNFC instances, not one", added);
+                          "%s: %zu new VNFC instances, not one",
+                          q->ops->allocate ? "the launch" : "SCALING answer", added);
     if (r == 0)
         r = act_configure(q, rec, NULL, e);
     struct act_vnfc c = {0};

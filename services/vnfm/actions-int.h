@@ -19,7 +19,11 @@ struct act_req {
     const json_t *msg_vim;   /* a VIM the request carries (SCALE_OUT's vimInstance) */
     const json_t *vim_lists; /* INSTANTIATE's vimInstances {vnfdVduId: [VIM]} */
     json_t *stub;            /* an INSTANTIATE that failed before its VNFR: what names it */
-    struct strbuf notes;     /* for the log line */
+    /* VNFM_ALLOCATE: the servers this request launched [{vim, hostname}] and the record before
+     * them, so a request that fails deletes them and names the record as it was (act_unlaunch) */
+    json_t *launched;
+    struct cat_vnfr *unlaunched;
+    struct strbuf notes; /* for the log line */
 };
 
 /* A VNFC instance of a VNFR, with its VDU. */
@@ -87,3 +91,17 @@ int act_nfvo(struct act_req *q, const char *what, json_t *request, const char *w
 /* The VNFR of an NFVO answer (`vnfr`, or `virtualNetworkFunctionRecord` as the grant has it)
  * made q->vnfr (vnfr_adopt's checks). */
 int act_adopt(struct act_req *q, const json_t *answer, const char *what, struct pop_error *e);
+
+/* VNFM_ALLOCATE (act_allocate.c). Every VNF component of q->vnfr's VDUs launched with
+ * launchInstanceAndWait on the VIM the grant chose for its VDU (q->vdu_vim), hostname
+ * `<vnfr>-<random>`, and its VNFC instance added as NFVO 6 makes it (lib/catalogue/launch.h):
+ * what ALLOCATE_RESOURCES does in the NFVO. Errors name the VNFC: "VNFC <hostname> of VDU
+ * <vdu>: <driver's words>". */
+int act_allocate(struct act_req *q, struct pop_error *e);
+/* SCALE_OUT's launch: the component component_id names (else the first of a VDU without its
+ * VNFC instance, as NFVO 6's ScalingTask picks) launched on vim and added to q->vnfr. */
+int act_allocate_scaled(struct act_req *q, const char *component_id, const json_t *vim,
+                        struct pop_error *e);
+/* After a failed request: deletes every server it launched (deleteServerByIdAndWait; one gone
+ * already is fine) and puts q->vnfr back to the record before them; notes what it did. */
+void act_unlaunch(struct act_req *q);

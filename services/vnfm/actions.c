@@ -199,6 +199,8 @@ int vnfm_handle(const struct vnfm_ops *ops, const json_t *msg, struct vnfm_resul
     struct pop_error e = POP_ERROR_INIT;
     json_t *reply = NULL;
     int r = dispatch(&q, &reply, &e);
+    if (r < 0 && q.launched)
+        act_unlaunch(&q); /* before the ERROR, which names the record as it was */
     if (r < 0) {
         if (!*e.detail && r == -ENOMEM)
             pop_error_set(&e, r, API_INTERNAL, NULL, "out of memory");
@@ -208,6 +210,8 @@ int vnfm_handle(const struct vnfm_ops *ops, const json_t *msg, struct vnfm_resul
         pop_error_clear(&e);
     }
     cat_vnfr_free(q.vnfr);
+    cat_vnfr_free(q.unlaunched);
+    json_decref(q.launched);
     json_decref(q.stub);
     if (!reply) {
         strbuf_done(&q.notes);

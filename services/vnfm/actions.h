@@ -7,6 +7,7 @@
 #pragma once
 
 #include <jansson.h>
+#include <stdbool.h>
 
 #include "core/error.h"
 
@@ -32,6 +33,10 @@ struct vnfm_ops {
      * only there, so the wiring keeps them (configuration, or what it saw). May be NULL: such
      * requests then fail naming the VIM id. */
     int (*vim_lookup)(void *ud, const char *vim_id, json_t **ret_vim, struct pop_error *e);
+    /* Open Baton's `allocate` (VNFM_ALLOCATE): true = the VNFM launches the VNFCs itself
+     * (launchInstanceAndWait through driver_call) after the grant and at SCALE_OUT, and sends
+     * no ALLOCATE_RESOURCES or SCALING; false = the NFVO launches them (§3.4). */
+    bool allocate;
     void *ud;
 };
 

@@ -117,6 +117,10 @@ static const struct config_field fields[] = {
                .help = "seconds the endpoint queue outlives a VNFM that died, keeping the "
                        "requests it had not answered for its restart (an orderly stop deletes "
                        "an empty queue at once)"),
+    CONFIG_BOOL(T, allocate, "VNFM_ALLOCATE", "false",
+                .help = "Open Baton's allocate: true = the VNFM launches the VNFCs itself after "
+                        "the grant and at a scale out (no ALLOCATE_RESOURCES, no SCALING); "
+                        "false = the NFVO launches them"),
 };
 #undef T
 

@@ -2,6 +2,7 @@
  * file, as every service_main service). README.md lists every setting. */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -25,6 +26,7 @@ struct vnfm_config {
     int64_t http_port;           /* VNFM_HTTP_PORT */
     uint64_t body_max;           /* VNFM_BODY_MAX: largest message read */
     int64_t queue_expires_s;     /* VNFM_QUEUE_EXPIRES: the endpoint queue outlives a crash */
+    bool allocate;               /* VNFM_ALLOCATE: the VNFM launches the VNFCs itself */
 };
 
 struct config_field;

@@ -227,6 +227,7 @@ static void on_request(struct mq_delivery *d, void *ud)
     struct vnfm_ops ops = {.nfvo_call = op_nfvo_call,
                            .driver_call = op_driver_call,
                            .vim_lookup = op_vim_lookup,
+                           .allocate = w->cfg->allocate,
                            .ud = &q};
     struct vnfm_result res = {0};
     int r = vnfm_handle(&ops, msg, &res);
@@ -245,9 +246,9 @@ static void on_request(struct mq_delivery *d, void *ud)
     }
     const char *name = vnfr_name_of(msg, res.reply);
     if (res.error.r < 0)
-        log_info("vnfm: %s of VNFR %s%s failed in %" PRId64 " ms: %s", action_buf,
+        log_info("vnfm: %s of VNFR %s%s failed in %" PRId64 " ms: %s%s%s", action_buf,
                  name ? name : "?", mq_delivery_redelivered(d) ? " (redelivered)" : "", ms,
-                 res.error.detail);
+                 res.error.detail, res.notes ? "; " : "", res.notes ? res.notes : "");
     else
         log_info("vnfm: %s of VNFR %s%s done in %" PRId64 " ms%s%s", action_buf, name ? name : "?",
                  mq_delivery_redelivered(d) ? " (redelivered)" : "", ms, res.notes ? "; " : "",

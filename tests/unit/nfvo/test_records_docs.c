@@ -78,6 +78,32 @@ static void test_assign_ids(void **state)
     json_decref(v);
 }
 
+static void test_assign_ids_vnfc_instances(void **state)
+{
+    (void)state;
+    /* A VNFC instance a VNFM made (allocate=true, §11.6): its Ip entries are entities and get
+     * ids like the rest; a Server's {network: [ip]} map under the same names does not. */
+    json_t *v = parse("{\"vdu\":[{\"vnfc_instance\":[{\"hostname\":\"s-1\","
+                      "\"ips\":[{\"netName\":\"private\",\"ip\":\"10.1.0.2\"}],"
+                      "\"floatingIps\":[{\"netName\":\"private\",\"ip\":\"1.2.3.4\"}]}]}],"
+                      "\"server\":{\"ips\":{\"private\":[\"10.1.0.2\"]},\"floatingIps\":{}}}");
+    records_assign_ids(v);
+    json_t *vi = json_array_get(
+        json_object_get(json_array_get(json_object_get(v, "vdu"), 0), "vnfc_instance"), 0);
+    const char *vi_id = json_string_value(json_object_get(vi, "id"));
+    assert_non_null(vi_id);
+    json_t *ip = json_array_get(json_object_get(vi, "ips"), 0);
+    json_t *fip = json_array_get(json_object_get(vi, "floatingIps"), 0);
+    assert_int_equal(strlen(json_string_value(json_object_get(ip, "id"))), 36);
+    assert_int_equal(json_integer_value(json_object_get(ip, "hbVersion")), 0);
+    assert_non_null(json_string_value(json_object_get(fip, "id")));
+    assert_string_not_equal(json_string_value(json_object_get(ip, "id")), vi_id);
+    json_t *server = json_object_get(v, "server");
+    assert_int_equal(json_object_size(json_object_get(server, "ips")), 1);
+    assert_int_equal(json_object_size(json_object_get(server, "floatingIps")), 0);
+    json_decref(v);
+}
+
 /* The SIPp record of §4.6: the client needs the server's "private" address and hostname, and
  * its configuration value "port". */
 static const char *nsr_text =
@@ -237,6 +263,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_nsr_status),
         cmocka_unit_test(test_assign_ids),
+        cmocka_unit_test(test_assign_ids_vnfc_instances),
         cmocka_unit_test(test_fill_dependencies),
         cmocka_unit_test(test_history),
         cmocka_unit_test(test_start_levels),

@@ -23,7 +23,7 @@ void standin_ipam_done(struct standin_ipam *ipam)
     memset(ipam, 0, sizeof(*ipam));
 }
 
-static char *next_ip(struct standin_ipam *ipam, const char *net)
+char *standin_next_ip(struct standin_ipam *ipam, const char *net)
 {
     size_t i = 0;
     while (i < 8 && ipam->net[i] && strcmp(ipam->net[i], net) != 0)
@@ -219,7 +219,7 @@ static struct cat_vnfc_instance *add_instance(struct standin_ipam *ipam, struct 
         cp->type = strdup(net);
         struct cat_ip *ip = CAT_VEC_PUSH(&vi->ips);
         ip->net_name = strdup(net);
-        ip->ip = next_ip(ipam, net);
+        ip->ip = standin_next_ip(ipam, net);
     }
     return vi;
 }

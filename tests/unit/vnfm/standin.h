@@ -15,6 +15,8 @@ struct standin_ipam {
     int next[8];
 };
 void standin_ipam_done(struct standin_ipam *ipam);
+/* The next address on network net (malloc'ed). */
+char *standin_next_ip(struct standin_ipam *ipam, const char *net);
 
 /* Parses tests/fixtures/<rel> as an NSD and onboards it: ids "vnfd-<name>" and
  * "vdu-<vnfd name>-<i>", as the NFVO assigns them when it stores the descriptor. */
