@@ -36,6 +36,17 @@ static const char *exception_text(const json_t *exc)
     return t ? t : "(no message)";
 }
 
+/* text without a leading "<method> on <vim_name>: " (pop-vim-driver's exceptions start so),
+ * which the caller's own prefix says again. */
+static const char *without_prefix(const char *text, const char *method, const char *vim_name)
+{
+    size_t ml = strlen(method), vl = strlen(vim_name);
+    if (strncmp(text, method, ml) == 0 && strncmp(text + ml, " on ", 4) == 0 &&
+        strncmp(text + ml + 4, vim_name, vl) == 0 && strncmp(text + ml + 4 + vl, ": ", 2) == 0)
+        return text + ml + 4 + vl + 2;
+    return text;
+}
+
 int nfvo_driver_call(struct nfvo *n, const json_t *vim, const char *method, json_t *params,
                      int64_t timeout_ms, json_t **ret, struct pop_error *e)
 {
@@ -78,7 +89,7 @@ int nfvo_driver_call(struct nfvo *n, const json_t *vim, const char *method, json
     const json_t *exc = json_object_get(env, "exception");
     if (exc && !json_is_null(exc)) {
         pop_error_set(e, -EREMOTEIO, API_BAD_GATEWAY, NULL, "%s on VIM %s: %s", method, vim_name,
-                      exception_text(exc));
+                      without_prefix(exception_text(exc), method, vim_name));
         json_decref(env);
         return -EREMOTEIO;
     }

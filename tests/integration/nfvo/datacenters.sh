@@ -68,6 +68,8 @@ field_is type
 napi POST /api/v1/datacenters "$(body '.password = "wrong"')"
 expect_problem 502 bad-gateway "refresh on VIM pop1: "
 detail_has "login to $POPD_URL as '$POPD_USER' failed: invalid username or password"
+jq -e '.detail | contains("refresh on pop1") | not' "$HTTP_BODY" >/dev/null ||
+    fail "the driver's own prefix is said twice: $(jq -r .detail "$HTTP_BODY")"
 grep -q wrong "$HTTP_BODY" && fail "the problem shows the password: $(cat "$HTTP_BODY")"
 [ "$(count)" = 0 ] || fail "a refused VIM instance was stored"
 
