@@ -1,16 +1,16 @@
 #!/usr/bin/env bash
 # Each service of the compose stack killed (docker kill) in the middle of a launch, then brought
-# back with `up`: the NS ends ACTIVE, or ERROR with a reason, within a bound; the Pop then holds
-# exactly the containers the NSRs show (and every container an NSR shows exists), and after the
-# DELETE of the NSR nothing of it is left. One stack (project e2er<pid>, own secrets and port)
-# for the six cases, with short RPC timeouts so that an ERROR comes quickly; everything of this
-# run is removed also on failure.
+# back with `up`: the NS ends ACTIVE, or ERROR with a reason, within a bound; popd-rest then holds
+# exactly the containers the NSRs show, and the engine nothing of the Pop that popd-rest does not
+# know; after the DELETE of the NSR nothing of it is left. One stack (project e2er<pid>, own
+# secrets and port) for the six cases, with short RPC timeouts so that an ERROR comes quickly;
+# everything of this run is removed also on failure.
 #
 # A launch takes about a second, too short to hit a moment by polling, so each case holds it at
-# a known point by pausing a service (docker pause) before the launch: the launch then waits at
-# the GRANT of the first VNFR (the VNFM waits for pop-nfvo's answer, pop-nfvo for the driver's
-# VIM refresh, the driver for popd-rest), the moment is confirmed from the paused one's socket, the
-# victim is killed there, the hold released and the victim brought back.
+# a known point by pausing a service (docker pause): before the launch, which then waits at the
+# GRANT (the VNFM waits for pop-nfvo, pop-nfvo for the driver's VIM refresh, the driver for
+# popd-rest; confirmed from the paused one's socket), or when the Pop creates the NS's first
+# container. The victim is killed there, the hold released and the victim brought back.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 export POP_NAME="e2er$$"
