@@ -38,7 +38,8 @@ typedef int (*records_edit_fn)(json_t *nsr, void *ud, struct pop_error *e);
 int records_edit(struct nfvo_records *r, const char *id, records_edit_fn fn, void *ud,
                  struct pop_error *e);
 /* records_edit for the last edit of an operation: in the same transaction, ends the operation
- * on the NSR if it is of kind (NULL: whatever operation is in flight). While an operation is in
+ * on the NSR if it is of kind (NULL: whatever operation is in flight, unless it is a terminate,
+ * which only its own end ends). While an operation is in
  * flight, records_edit keeps the NSR from becoming ACTIVE; this edit lets it, so a client that
  * sees ACTIVE finds the NSR free for its next operation. */
 int records_finish(struct nfvo_records *r, const char *id, const char *kind, records_edit_fn fn,

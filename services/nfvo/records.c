@@ -208,7 +208,7 @@ static int operation_in_flight(struct db *db, const char *id)
 
 /* The save of an edit that ends the operation: both or neither. */
 struct finish_save {
-    const char *id, *kind; /* kind NULL: whatever operation is in flight */
+    const char *id, *kind; /* kind NULL: whatever operation is in flight but a terminate */
     const json_t *nsr;
 };
 
@@ -220,12 +220,15 @@ static int finish_save_tx(struct db *db, void *ud)
         return rc;
     rc = f->kind ? db_run(db, "DELETE FROM operations WHERE nsr_id = ? AND kind = ?",
                           DB_ARGS(DB_TEXT(f->id), DB_TEXT(f->kind)))
-                 : db_run(db, "DELETE FROM operations WHERE nsr_id = ?", DB_ARGS(DB_TEXT(f->id)));
+                 : db_run(db, "DELETE FROM operations WHERE nsr_id = ? AND kind <> 'terminate'",
+                          DB_ARGS(DB_TEXT(f->id)));
     return rc < 0 ? rc : 0;
 }
 
 /* records_edit and records_finish. finishing: the edit ends the operation (of kind, or any
- * when kind is NULL) in the same transaction. Otherwise, while an operation is in flight, the
+ * but a terminate when kind is NULL: a launch step failing after a DELETE took the launch over
+ * must not end the terminate, which a restart would then not run again) in the same
+ * transaction. Otherwise, while an operation is in flight, the
  * NSR does not become ACTIVE: its VNFRs all reach ACTIVE before the operation's last edit, and
  * a client seeing ACTIVE must find the NSR free for its next operation. */
 static int edit(struct nfvo_records *r, const char *id, records_edit_fn fn, void *ud,
