@@ -10,7 +10,10 @@
 #   registered: 4xx naming it, no NSR made;
 # - terminate: 204, the NSR goes away, no container of it is left on the Pop; the Pop's own
 #   "private" network stays, while a virtual link the Pop lacked is created at the grant and
-#   deleted with the NS.
+#   deleted with the NS;
+# - the error paths (§3.7): a grant refused (an image no VIM of the VDU has) and an allocation
+#   the Pop refuses (an address outside the network): ERROR with the reason in the NSR's and
+#   the VNFR's history, the Pop agreeing, DELETE leaving nothing.
 set -euo pipefail
 . "$(dirname "$0")/../lib/popd.sh"
 . "$(dirname "$0")/../lib/nfvo.sh"
@@ -150,4 +153,33 @@ nsr_terminate "/api/v1/ns-records/$nsr_id" "the sipnet NSR"
 call GET "/v1/networks/$net_id"
 [ "$HTTP_STATUS" = 404 ] || fail "the network the NS created is left on the Pop ($HTTP_STATUS)"
 [ -z "$(engine_containers)" ] || fail "containers left in the engine: $(engine_containers)"
+# ---- the error paths of §3.7: the launch ends in ERROR with the reason, nothing is left ----
+# failed_launch NAME JQ WANT: a copy of the fixture edited by JQ, launched: the NSR and a VNFR end
+# in ERROR with WANT in their history; the Pop agrees with the record; DELETE leaves nothing.
+failed_launch() {
+    napi POST /api/v1/ns-descriptors "$(jq -c --arg n "$1" ".name = \$n | $2" "$SIPP_FIXTURE")"
+    expect_status 201 "onboarding $1"
+    napi POST "/api/v1/ns-records/$(jq -r .id "$HTTP_BODY")" '{}'
+    expect_status 201 "launch of $1"
+    local id
+    id="$(jq -r .id "$HTTP_BODY")"
+    nsr_wait_settled "/api/v1/ns-records/$id"
+    [ "$NSR_STATUS" = ERROR ] || fail "$1: NSR $NSR_STATUS, not ERROR"
+    jq -e --arg w "$3" 'def said: any(.lifecycle_event_history[]?; .event == "ERROR" and (.description | contains($w)));
+        said and any(.vnfr[]; .status == "ERROR" and said)' "$HTTP_BODY" >/dev/null ||
+        fail "$1: no '$3' in the NSR's and a VNFR's history: $(jq -c '{h: [.lifecycle_event_history[]?.description],
+            vnfr: [.vnfr[] | {name, status, h: [.lifecycle_event_history[]?.description]}]}' "$HTTP_BODY")"
+    echo "$1: ERROR: $(jq -r '[.lifecycle_event_history[] | select(.event == "ERROR") | .description][0]' "$HTTP_BODY")" >&2
+    nfvo_pop_agrees "$1"
+    nsr_terminate "/api/v1/ns-records/$id" "the NSR of $1"
+    call GET /v1/containers
+    [ "$(jq '.list | length' "$HTTP_BODY")" = 0 ] || fail "$1: containers left on the Pop: $(jq -c '[.list[].names]' "$HTTP_BODY")"
+    [ -z "$(engine_containers)" ] || fail "$1: containers left in the engine: $(engine_containers)"
+}
+# The grant refuses: the server's image is on no VIM of the VDU.
+failed_launch sipp-no-image '(.vnfd[] | select(.name == "sipp-server") | .vdu[0].vm_image) = ["no-such-image:0"]' \
+    'no image ["no-such-image:0"] on VIM instance pop1'
+# The allocation fails at the Pop: the server asks for an address outside the network.
+failed_launch sipp-bad-ip '(.vnfd[] | select(.name == "sipp-server") | .vdu[0].vnfc[0].connection_point[0].fixedIp) = "192.0.2.77"' \
+    '192.0.2.77'
 echo "nfvo launch: ok in $(ms_since "$t_start") ms"
