@@ -136,7 +136,20 @@ static bool granted_before(const json_t *stored)
     return false;
 }
 
-static json_t *instance_of(const json_t *vdu, const json_t *component);
+/* The VNFC instance of vdu made from component (same vnfComponent id), or NULL. */
+static json_t *instance_of(const json_t *vdu, const json_t *component)
+{
+    const char *id = json_string_value(json_object_get(component, "id"));
+    size_t i;
+    json_t *vi;
+    json_array_foreach (json_object_get(vdu, "vnfc_instance"), i, vi) {
+        const char *cid =
+            json_string_value(json_object_get(json_object_get(vi, "vnfComponent"), "id"));
+        if (id && cid && strcmp(id, cid) == 0)
+            return vi;
+    }
+    return NULL;
+}
 
 /* The VNFC instances the stored VNFR has and vnfr lacks (same VDU id, same component), added to
  * vnfr: an allocation saved while the grant was under way is not lost by the grant's save. */
@@ -370,21 +383,6 @@ out:
 }
 
 /* ---- ALLOCATE_RESOURCES ---- */
-
-/* The VNFC instance of vdu made from component (same vnfComponent id), or NULL. */
-static json_t *instance_of(const json_t *vdu, const json_t *component)
-{
-    const char *id = json_string_value(json_object_get(component, "id"));
-    size_t i;
-    json_t *vi;
-    json_array_foreach (json_object_get(vdu, "vnfc_instance"), i, vi) {
-        const char *cid =
-            json_string_value(json_object_get(json_object_get(vi, "vnfComponent"), "id"));
-        if (id && cid && strcmp(id, cid) == 0)
-            return vi;
-    }
-    return NULL;
-}
 
 static bool has_instance(const json_t *vdu, const json_t *component)
 {
