@@ -14,6 +14,7 @@
 #include "lenient.h"
 #include "mq/mq.h"
 #include "nfvo.h"
+#include "rpc_metrics.h"
 #include "vims.h"
 #include "json/cleanup.h"
 
@@ -600,6 +601,7 @@ void records_on_vnfm_call(struct mq_delivery *d, void *ud)
     const char *action = json_string_value(json_object_get(msg, "action"));
     json_t *vnfr = json_object_get(msg, "virtualNetworkFunctionRecord");
     json_t *answer = NULL;
+    int64_t t0 = nfvo_rpc_now_us();
     if (action && json_is_object(vnfr) && strcmp(action, "GRANT_OPERATION") == 0)
         answer = grant(n->records, vnfr);
     else if (action && json_is_object(vnfr) && strcmp(action, "ALLOCATE_RESOURCES") == 0)
@@ -613,6 +615,8 @@ void records_on_vnfm_call(struct mq_delivery *d, void *ud)
     else
         log_info("records: %s on vnfm.nfvo.actions.reply answered null",
                  action ? action : "(no action)");
+    log_debug("records: %s of %s answered in %.1f ms", action ? action : "(no action)",
+              records_name(vnfr), (double)(nfvo_rpc_now_us() - t0) / 1000.0);
     if (mq_reply_json(d, answer) == -EDESTADDRREQ)
         log_warn("records: %s without reply_to: the answer went nowhere",
                  action ? action : "a call");

@@ -1,8 +1,9 @@
-/* Launching an NSR (reference §3.6): INSTANTIATE to every VNF's VNFM at once (their grants
- * and allocations come back on vnfm.nfvo.actions.reply, grant.c), then MODIFY to every target
- * with its complete dependency record once all its sources are INITIALIZED, then START in
- * dependency order, a source ACTIVE before its targets start. Every request has a timeout; a
- * failure puts its VNFR and the NSR in ERROR with the reason. */
+/* Launching an NSR (reference §3.6): a thread per VNF sends its INSTANTIATE at once (the
+ * grants and allocations come back on vnfm.nfvo.actions.reply, grant.c); a target gets its
+ * MODIFY with its complete dependency record as soon as all its sources are INITIALIZED, and a
+ * VNF its START as soon as its sources are ACTIVE, so a source runs before its targets start
+ * while VNFs that do not depend on each other go ahead without waiting. Every request has a
+ * timeout; a failure puts its VNFR and the NSR in ERROR with the reason. */
 #include "records-int.h"
 
 #include "config.h"
@@ -20,8 +21,10 @@
 #include "json/cleanup.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
 
 /* Adds to vims ({id: VIM}) the VIM instance of every VNFC instance of vnfr not there yet. */
 static void add_vnfc_vims(struct nfvo *n, const json_t *vnfr, json_t *vims)
@@ -73,6 +76,8 @@ int records_vnfm_request(struct nfvo_records *r, const char *vnfm_type, const ch
     int64_t t0 = nfvo_rpc_now_us();
     int rc = mq_rpc(n->mq, MQ_OPENBATON_EXCHANGE, queue, msg, timeout_s * 1000, &rep);
     const char *answered = rc == 0 ? json_string_value(json_object_get(rep, "action")) : NULL;
+    log_debug("records: %s of %s: VNFM %s answered in %.1f ms", action, vnf, queue,
+              (double)(nfvo_rpc_now_us() - t0) / 1000.0);
     nfvo_rpc_observe(n->rpc, "vnfm", action,
                      rc == 0 && answered && strcmp(answered, "ERROR") == 0 ? -EREMOTEIO : rc, t0);
     if (rc == -ETIMEDOUT)
@@ -255,29 +260,6 @@ int records_vnfm_step(struct nfvo_records *r, const char *nsr_id, const char *vn
     return rc;
 }
 
-struct step {
-    struct nfvo_records *r;
-    const char *nsr_id;
-    const char *action; /* INSTANTIATE, MODIFY, START */
-    const char *vnf;    /* VNFR (= VNFD) name */
-    const char *vnfm;   /* the VNFD's endpoint */
-    json_t *msg;        /* the request */
-    const char *status; /* the VNFR's status after the reply */
-    bool fill;          /* INSTANTIATE: fill the dependencies where it is a source */
-    char error[1024];   /* "" = done */
-    pthread_t thread;
-};
-
-static void *step_main(void *arg)
-{
-    struct step *s = arg;
-    struct pop_error e = POP_ERROR_INIT;
-    if (records_vnfm_step(s->r, s->nsr_id, s->vnfm, s->action, s->vnf, s->msg, s->status, s->fill,
-                          &e) < 0)
-        snprintf(s->error, sizeof(s->error), "%s", e.detail);
-    return NULL;
-}
-
 /* After a failed launch: the servers it left journalled and the networks it meant to create
  * but did not record are removed at once, so the Pop holds only what the record shows. (A
  * launch still running in a VNFM's ALLOCATE is refused when it comes to save its server, and
@@ -309,36 +291,6 @@ static void release_leftovers(struct nfvo_records *r, const char *id)
     log_warn("records: NSR %s: what its failed launch left could not all be removed (DELETE the "
              "NSR to retry): %s",
              id, left);
-}
-
-/* Runs the steps at once; returns how many failed (each VNFR failed with its reason). */
-static int run_steps(struct nfvo_records *r, const char *nsr_id, struct step *steps, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (pthread_create(&steps[i].thread, NULL, step_main, &steps[i]) != 0) {
-            snprintf(steps[i].error, sizeof(steps[i].error), "%s of %s: cannot start a thread",
-                     steps[i].action, steps[i].vnf);
-            steps[i].thread = 0;
-        }
-    int failed = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (steps[i].thread)
-            pthread_join(steps[i].thread, NULL);
-        if (steps[i].error[0]) {
-            failed++;
-            records_fail(r, nsr_id, steps[i].vnf, steps[i].error);
-        }
-    }
-    if (failed)
-        release_leftovers(r, nsr_id);
-    return failed;
-}
-
-static void free_steps(struct step *steps, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        json_decref(steps[i].msg);
-    free(steps);
 }
 
 /* ---- the messages ---- */
@@ -423,121 +375,279 @@ static int load_current(struct nfvo_records *r, const char *id, json_t **nsr)
     return rc;
 }
 
+/* ---- the operation: one thread per VNF ---- */
+
+/* How far a VNF of the launch got. */
+enum vnf_reached { VNF_PENDING, VNF_INITIALIZED, VNF_ACTIVE };
+
+struct launch_run;
+
+/* One VNF's way through the launch: INSTANTIATE; if it is a target, MODIFY once every source of
+ * its dependency record is INITIALIZED (their parameters are in the record then); START once
+ * the sources it starts after are ACTIVE. As Open Baton's NFVO does (§3.6 step 5), a VNF waits
+ * for its own sources only, not for the whole NS to reach each stage. */
+struct vnf_run {
+    struct launch_run *run;
+    const char *name;    /* VNFR (= VNFD) name, borrowed from the NSR document */
+    const char *vnfm;    /* the VNFD's endpoint */
+    json_t *instantiate; /* the INSTANTIATE request */
+    bool target;         /* it has a dependency record: MODIFY before START */
+    size_t *sources;     /* its sources (indexes in run->vnfs): INITIALIZED before its MODIFY */
+    size_t n_sources;
+    size_t *after; /* the sources not on a cycle with it: ACTIVE before its START */
+    size_t n_after;
+    enum vnf_reached reached; /* under run->lock */
+    char error[1024];         /* "" = no failure */
+    pthread_t thread;
+    bool running; /* thread was created */
+};
+
+struct launch_run {
+    struct nfvo_records *r;
+    const char *id;
+    pthread_mutex_t lock;
+    pthread_cond_t changed;
+    bool failed; /* some VNF failed: the others take no further step */
+    struct vnf_run *vnfs;
+    size_t n;
+};
+
+/* Records how far v got (VNF_PENDING: it failed with why) and wakes the VNFs waiting on it. */
+static void vnf_reach(struct vnf_run *v, enum vnf_reached reached, const char *why)
+{
+    struct launch_run *run = v->run;
+    pthread_mutex_lock(&run->lock);
+    if (why) {
+        snprintf(v->error, sizeof(v->error), "%s", why);
+        run->failed = true;
+    } else {
+        v->reached = reached;
+    }
+    pthread_cond_broadcast(&run->changed);
+    pthread_mutex_unlock(&run->lock);
+}
+
+/* Waits until every VNF of waited (indexes) reached at least level: true, or false when some
+ * VNF of the launch failed meanwhile (v takes no further step). Every request has a timeout, so
+ * each VNF waited for either gets there or fails. */
+static bool vnf_wait(struct vnf_run *v, const size_t *waited, size_t n, enum vnf_reached level)
+{
+    struct launch_run *run = v->run;
+    pthread_mutex_lock(&run->lock);
+    for (;;) {
+        size_t k = 0;
+        while (k < n && run->vnfs[waited[k]].reached >= level)
+            k++;
+        if (run->failed || k == n)
+            break;
+        pthread_cond_wait(&run->changed, &run->lock);
+    }
+    bool go = !run->failed;
+    pthread_mutex_unlock(&run->lock);
+    return go;
+}
+
+/* One request to v's VNFM, its reply stored with status; false when it failed (recorded). */
+static bool vnf_step(struct vnf_run *v, const char *action, json_t *msg, const char *status,
+                     bool fill)
+{
+    struct pop_error e = POP_ERROR_INIT;
+    if (!msg) {
+        vnf_reach(v, VNF_PENDING, "out of memory");
+        return false;
+    }
+    int rc =
+        records_vnfm_step(v->run->r, v->run->id, v->vnfm, action, v->name, msg, status, fill, &e);
+    json_decref(msg);
+    if (rc < 0)
+        vnf_reach(v, VNF_PENDING, e.detail);
+    return rc == 0;
+}
+
+/* A request built from the NSR as it is now, or NULL when it cannot be read (v failed). */
+static json_t *vnf_request(struct vnf_run *v, const char *action)
+{
+    _cleanup_json_ json_t *nsr = NULL;
+    if (records_load(v->run->r, "", v->run->id, &nsr) < 0) {
+        vnf_reach(v, VNF_PENDING, "the NSR could not be read back from the database");
+        return NULL;
+    }
+    const json_t *vnfr = records_vnfr(nsr, v->name);
+    const json_t *dep = nsr_dependency_of(nsr, v->name);
+    json_t *msg =
+        strcmp(action, "MODIFY") == 0
+            ? json_pack("{s:s, s:O, s:O}", "action", "MODIFY", "vnfr", vnfr, "vnfrd", dep)
+            : json_pack("{s:s, s:O, s:n, s:O}", "action", "START", "virtualNetworkFunctionRecord",
+                        vnfr, "vnfcInstance", "vnfrDependency", dep ? (json_t *)dep : json_null());
+    if (!msg)
+        vnf_reach(v, VNF_PENDING, "out of memory");
+    return msg;
+}
+
+static void *vnf_main(void *arg)
+{
+    struct vnf_run *v = arg;
+    json_t *msg = v->instantiate;
+    v->instantiate = NULL;
+    if (!vnf_step(v, "INSTANTIATE", msg, "INITIALIZED", true))
+        return NULL;
+    vnf_reach(v, VNF_INITIALIZED, NULL);
+    if (v->target) {
+        if (!vnf_wait(v, v->sources, v->n_sources, VNF_INITIALIZED))
+            return NULL;
+        crashpoint("launch.before_modify");
+        if (!(msg = vnf_request(v, "MODIFY")) || !vnf_step(v, "MODIFY", msg, "INACTIVE", false))
+            return NULL;
+    }
+    if (!vnf_wait(v, v->after, v->n_after, VNF_ACTIVE))
+        return NULL;
+    if (v->n_after)
+        crashpoint("launch.between_start_levels");
+    if (!(msg = vnf_request(v, "START")) || !vnf_step(v, "START", msg, "ACTIVE", false))
+        return NULL;
+    vnf_reach(v, VNF_ACTIVE, NULL);
+    return NULL;
+}
+
+static ssize_t vnf_index(const struct launch_run *run, const char *name)
+{
+    for (size_t i = 0; name && i < run->n; i++)
+        if (strcmp(run->vnfs[i].name, name) == 0)
+            return (ssize_t)i;
+    return -1;
+}
+
+/* Fills every VNF's sources and start-after sources from the NSR's dependency records; the
+ * start levels (nsr_start_levels) tell which dependencies are on a cycle: a source on a cycle
+ * with its target has a level not below the target's, and the two start without waiting. */
+static int plan_dependencies(struct launch_run *run, const json_t *nsr)
+{
+    _cleanup_free_ int *levels = nsr_start_levels(nsr);
+    if (!levels)
+        return -ENOMEM;
+    size_t i;
+    json_t *dep;
+    json_array_foreach (json_object_get(nsr, "vnf_dependency"), i, dep) {
+        ssize_t t = vnf_index(run, json_string_value(json_object_get(dep, "target")));
+        const json_t *ids = json_object_get(dep, "idType");
+        if (t < 0)
+            continue;
+        struct vnf_run *v = &run->vnfs[t];
+        size_t max = json_object_size(ids);
+        v->target = true;
+        if (!(v->sources = calloc(max ? max : 1, sizeof(size_t))) ||
+            !(v->after = calloc(max ? max : 1, sizeof(size_t))))
+            return -ENOMEM;
+        const char *src;
+        json_t *unused;
+        json_object_foreach ((json_t *)ids, src, unused) {
+            ssize_t s = vnf_index(run, src);
+            if (s < 0 || s == t)
+                continue;
+            v->sources[v->n_sources++] = (size_t)s;
+            /* run->vnfs is in the order of the NSR's "vnfr", as are the levels */
+            if (levels[s] < levels[t])
+                v->after[v->n_after++] = (size_t)s;
+        }
+    }
+    return 0;
+}
+
+static void launch_run_free(struct launch_run *run)
+{
+    for (size_t i = 0; run->vnfs && i < run->n; i++) {
+        json_decref(run->vnfs[i].instantiate);
+        free(run->vnfs[i].sources);
+        free(run->vnfs[i].after);
+    }
+    free(run->vnfs);
+    pthread_cond_destroy(&run->changed);
+    pthread_mutex_destroy(&run->lock);
+}
+
+/* Builds every VNF's INSTANTIATE request and its dependencies: 0, or < 0 with the NSR failed. */
+static int launch_plan(struct launch_run *run, const json_t *nsr)
+{
+    const json_t *vnfrs = json_object_get(nsr, "vnfr");
+    const json_t *vnfds = json_object_get(json_object_get(nsr, "_launch"), "vnfds");
+    run->n = json_array_size(vnfrs);
+    if (!(run->vnfs = calloc(run->n ? run->n : 1, sizeof(*run->vnfs)))) {
+        records_fail(run->r, run->id, NULL, "out of memory");
+        return -ENOMEM;
+    }
+    for (size_t i = 0; i < run->n; i++) {
+        struct vnf_run *v = &run->vnfs[i];
+        v->run = run;
+        v->name = records_name(json_array_get(vnfrs, i));
+        v->vnfm = records_vnfm_of(nsr, v->name);
+        const json_t *vnfd = NULL;
+        size_t k;
+        json_t *d;
+        json_array_foreach (vnfds, k, d)
+            if (strcmp(records_name(d), v->name) == 0)
+                vnfd = d;
+        struct pop_error e = POP_ERROR_INIT;
+        if (!vnfd)
+            pop_error_set(&e, -ENOENT, API_STATE_CONFLICT, NULL,
+                          "INSTANTIATE of %s: the NSR keeps no VNFD of that name", v->name);
+        if (!vnfd || !(v->instantiate = instantiate_msg(run->r, nsr, vnfd, &e))) {
+            records_fail(run->r, run->id, v->name, e.detail[0] ? e.detail : "out of memory");
+            return -EINVAL;
+        }
+    }
+    if (plan_dependencies(run, nsr) < 0) {
+        records_fail(run->r, run->id, NULL, "out of memory");
+        return -ENOMEM;
+    }
+    return 0;
+}
+
+/* Runs every VNF's thread and waits for all; returns how many failed (each VNFR failed with its
+ * reason, after all are over, so no reply stored later overwrites the failure). */
+static size_t launch_run_all(struct launch_run *run)
+{
+    for (size_t i = 0; i < run->n; i++) {
+        struct vnf_run *v = &run->vnfs[i];
+        v->running = pthread_create(&v->thread, NULL, vnf_main, v) == 0;
+        if (!v->running) {
+            char why[256];
+            snprintf(why, sizeof(why), "INSTANTIATE of %s: cannot start a thread", v->name);
+            vnf_reach(v, VNF_PENDING, why);
+        }
+    }
+    size_t failed = 0;
+    for (size_t i = 0; i < run->n; i++) {
+        struct vnf_run *v = &run->vnfs[i];
+        if (v->running)
+            pthread_join(v->thread, NULL);
+        if (v->error[0]) {
+            failed++;
+            records_fail(run->r, run->id, v->name, v->error);
+        }
+    }
+    if (failed)
+        release_leftovers(run->r, run->id);
+    return failed;
+}
+
 static void launch_main(void *p)
 {
     struct launch_arg *a = p;
-    struct nfvo_records *r = a->r;
-    const char *id = a->id;
+    struct launch_run run = {.r = a->r, .id = a->id};
     json_t *nsr = NULL;
-    struct step *steps = NULL;
-    int *levels = NULL;
-    size_t n = 0;
-    if (load_current(r, id, &nsr) < 0)
+    pthread_mutex_init(&run.lock, NULL);
+    pthread_cond_init(&run.changed, NULL);
+    if (load_current(a->r, a->id, &nsr) < 0)
         goto out;
     crashpoint("launch.before_instantiate");
-    /* 1. INSTANTIATE, all at once. */
-    const json_t *vnfds = json_object_get(json_object_get(nsr, "_launch"), "vnfds");
-    n = json_array_size(vnfds);
-    if (!(steps = calloc(n ? n : 1, sizeof(*steps))))
+    if (launch_plan(&run, nsr) < 0 || launch_run_all(&run) > 0)
         goto out;
-    for (size_t i = 0; i < n; i++) {
-        const json_t *vnfd = json_array_get(vnfds, i);
-        struct pop_error e = POP_ERROR_INIT;
-        steps[i] = (struct step){.r = r,
-                                 .nsr_id = id,
-                                 .action = "INSTANTIATE",
-                                 .vnf = records_name(vnfd),
-                                 .status = "INITIALIZED",
-                                 .fill = true};
-        steps[i].vnfm = records_vnfm_of(nsr, steps[i].vnf);
-        if (!(steps[i].msg = instantiate_msg(r, nsr, vnfd, &e))) {
-            records_fail(r, id, steps[i].vnf, e.detail[0] ? e.detail : "out of memory");
-            goto out;
-        }
-    }
-    if (run_steps(r, id, steps, n) > 0)
-        goto out;
-    free_steps(steps, n);
-    steps = NULL;
-    json_decref(nsr);
-    nsr = NULL;
-    crashpoint("launch.before_modify");
-    /* 2. MODIFY every target with its whole record: all its sources are INITIALIZED now. */
-    if (load_current(r, id, &nsr) < 0)
-        goto out;
-    const json_t *deps = json_object_get(nsr, "vnf_dependency");
-    n = json_array_size(deps);
-    if (!(steps = calloc(n ? n : 1, sizeof(*steps))))
-        goto out;
-    for (size_t i = 0; i < n; i++) {
-        const json_t *dep = json_array_get(deps, i);
-        const char *target = json_string_value(json_object_get(dep, "target"));
-        steps[i] = (struct step){.r = r,
-                                 .nsr_id = id,
-                                 .action = "MODIFY",
-                                 .vnf = target,
-                                 .vnfm = records_vnfm_of(nsr, target),
-                                 .status = "INACTIVE"};
-        steps[i].msg = json_pack("{s:s, s:O, s:O}", "action", "MODIFY", "vnfr",
-                                 records_vnfr(nsr, target), "vnfrd", dep);
-    }
-    if (run_steps(r, id, steps, n) > 0)
-        goto out;
-    free_steps(steps, n);
-    steps = NULL;
-    json_decref(nsr);
-    nsr = NULL;
-    /* 3. START, level by level: a source is ACTIVE before its targets start. */
-    if (load_current(r, id, &nsr) < 0)
-        goto out;
-    const json_t *vnfrs = json_object_get(nsr, "vnfr");
-    size_t count = json_array_size(vnfrs);
-    if (!(levels = nsr_start_levels(nsr))) {
-        records_fail(r, id, NULL, "out of memory");
-        goto out;
-    }
-    int top = 0;
-    for (size_t i = 0; i < count; i++)
-        if (levels[i] > top)
-            top = levels[i];
-    for (int lvl = 0; lvl <= top; lvl++) {
-        if (!(steps = calloc(count ? count : 1, sizeof(*steps))))
-            goto out;
-        n = 0;
-        for (size_t i = 0; i < count; i++) {
-            const json_t *vnfr = json_array_get(vnfrs, i);
-            const char *name = records_name(vnfr);
-            if (levels[i] != lvl)
-                continue;
-            const json_t *dep = nsr_dependency_of(nsr, name);
-            steps[n] = (struct step){.r = r,
-                                     .nsr_id = id,
-                                     .action = "START",
-                                     .vnf = name,
-                                     .vnfm = records_vnfm_of(nsr, name),
-                                     .status = "ACTIVE"};
-            steps[n].msg = json_pack("{s:s, s:O, s:n, s:O}", "action", "START",
-                                     "virtualNetworkFunctionRecord", (json_t *)vnfr, "vnfcInstance",
-                                     "vnfrDependency", dep ? (json_t *)dep : json_null());
-            n++;
-        }
-        if (run_steps(r, id, steps, n) > 0)
-            goto out;
-        free_steps(steps, n);
-        steps = NULL;
-        n = 0;
-        if (lvl < top)
-            crashpoint("launch.between_start_levels");
-    }
     crashpoint("launch.before_active");
-    /* 4. ACTIVE. */
     struct pop_error e = POP_ERROR_INIT;
-    if (records_finish(r, id, "launch", finish_edit, NULL, &e) == 0)
-        log_info("records: NSR %s ACTIVE", id);
+    if (records_finish(a->r, a->id, "launch", finish_edit, NULL, &e) == 0)
+        log_info("records: NSR %s ACTIVE", a->id);
 out:
-    if (steps)
-        free_steps(steps, n);
-    free(levels);
+    launch_run_free(&run);
     json_decref(nsr);
     free(a);
 }

@@ -18,6 +18,7 @@
 set -euo pipefail
 . "$(dirname "$0")/../lib/popd.sh"
 . "$(dirname "$0")/../lib/nfvo.sh"
+. "$(dirname "$0")/../lib/hold.sh"
 
 t_start=$(date +%s%N)
 ms_since() { echo $((($(date +%s%N) - $1) / 1000000)); }
@@ -31,16 +32,9 @@ FAST=(NFVO_PASSWORD_ITERATIONS=1000 NFVO_VNFM_TIMEOUT=15)
 popd_start
 popd_login
 # pop-nfvo's VIM reaches popd-rest through a proxy that can hold the driver's requests
-# (lib/hold_proxy.py: those matching the pattern in $HOLD_DIR/hold while it exists).
-HOLD_DIR="$POPD_WORK/hold"
-HOLD_PORT="$(free_port)"
-mkdir -p "$HOLD_DIR"
-/usr/bin/python3 "$(dirname "$0")/../lib/hold_proxy.py" "$HOLD_PORT" "$POPD_PORT_FIXED" "$HOLD_DIR" \
-    >>"$POPD_WORK/hold.log" 2>&1 &
-HOLD_PID=$!
-for _ in $(seq 100); do rmq_port_open 127.0.0.1 "$HOLD_PORT" && break; sleep 0.05; done
+# (lib/hold.sh).
+hold_proxy_start
 rmq_start
-rmq_track_pid "$HOLD_PID"
 nfvod_start "${FAST[@]}"
 vimd_start
 vimd_vim "$POPD_PASS" "http://127.0.0.1:$HOLD_PORT"
@@ -159,16 +153,6 @@ done
 #   starts it again while the first start is still under way; popd-rest lets the second wait
 #   for the first and the driver counts the container RUNNING as started.
 # Each time the NS ends ACTIVE with one container per VNFC and the client's environment right.
-hold() { printf '%s\n' "$1" >"$HOLD_DIR/hold.new" && mv "$HOLD_DIR/hold.new" "$HOLD_DIR/hold"; }
-release() { rm -f "$HOLD_DIR/hold"; }
-held_count() { cat "$HOLD_DIR/held" 2>/dev/null | grep -c . || true; }
-wait_held() {
-    for _ in $(seq 600); do
-        [ "$(held_count)" -ge "$1" ] && return 0
-        sleep 0.05
-    done
-    fail "$2: $1 request(s) held at popd-rest expected, $(held_count) seen"
-}
 killed_mid_request() {
     local who=$1 moment=$2 case="$1 killed mid-$2" nfvo_at vimd_at
     t_point=$(date +%s%N)
