@@ -175,6 +175,10 @@ struct docker_image_info {
 };
 
 int docker_image_list(struct docker_client *c, struct docker_image_info **ret, size_t *ret_n);
+/* The one image ref names (a name[:tag] or an id, resolved as the engine does: "x" means
+ * "x:latest"), in one round trip instead of the whole list's: 0, -ENOENT when the engine has no
+ * such image, or the failure. Release with docker_image_info_free(ret, 1). */
+int docker_image_inspect(struct docker_client *c, const char *ref, struct docker_image_info **ret);
 void docker_image_info_free(struct docker_image_info *list, size_t n);
 
 /* ---- events ---- */

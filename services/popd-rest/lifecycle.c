@@ -203,14 +203,16 @@ int popd_container_start(struct popd *p, const char *id_or_name, struct pop_cont
         pop_error_set(err, r, API_BAD_GATEWAY, NULL, "cannot reach the engine");
         goto out;
     }
-    int present = image_present(dc, c.image_id);
-    if (present == 0) {
+    r = docker_spec_run(p, dc, &c, &docker_id, err);
+    /* The engine refuses to create a container of an image it lacks (404, as for a missing
+     * network): only then is the image list read, so a start costs no extra round trip. The
+     * container stays CREATED, to be started once the image is loaded. */
+    if (r == -ENOENT && image_present(dc, c.image_id) == 0) {
         r = pop_error_set(err, -ENOENT, API_CONFLICT, "image_id",
                           "image '%s' is not on this Pop's engine; load it and start again",
                           c.image_id);
         goto out;
     }
-    r = docker_spec_run(p, dc, &c, &docker_id, err);
     if (r < 0) {
         store_container_transition(p->store, c.id, POP_MASK(POP_CREATED), POP_FAILED, err->detail,
                                    "", 0);

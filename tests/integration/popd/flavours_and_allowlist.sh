@@ -33,9 +33,18 @@ call GET /v1/images
 expect_status 200
 jq -e '[.list[].names[]] | index("pop-tiny:latest") and index("pop-base:latest")' <<<"$RESP" >/dev/null ||
     fail "images without allowlist: $RESP"
+listed="$(jq -c '[.list[] | select(.names | index("pop-tiny:latest"))]' <<<"$RESP")"
+# A query by name or id (looked up alone in the engine) answers exactly the list's entry: the
+# same id, names, creation time and size; a name matches a tag exactly ("pop-tiny" is no tag).
 call GET '/v1/images?name=pop-tiny:latest'
-[ "$(jq -r '[.list[].names[]] | index("pop-tiny:latest") != null' <<<"$RESP")" = true ] ||
-    fail "image filter by name: $RESP"
+[ "$(jq -c .list <<<"$RESP")" = "$listed" ] || fail "image filter by name: $RESP, listed $listed"
+call GET "/v1/images?id=$(jq -r '.[0].id' <<<"$listed")"
+[ "$(jq -c .list <<<"$RESP")" = "$listed" ] || fail "image filter by id: $RESP, listed $listed"
+for absent in pop-tiny pop-no-such-image:1 "pop-tiny:latest&id=sha256:$(printf '0%.0s' $(seq 64))"; do
+    call GET "/v1/images?name=$absent"
+    expect_status 200
+    [ "$(jq -c .list <<<"$RESP")" = '[]' ] || fail "image filter by name $absent: $RESP"
+done
 call POST /v1/containers '{"name":"base","image_id":"pop-base:latest"}'
 expect_status 201
 call DELETE /v1/containers/base
@@ -47,6 +56,8 @@ call GET /v1/images
 expect_status 200
 [ "$(jq -c '[.list[].names[]] | unique' <<<"$RESP")" = '["pop-tiny:latest"]' ] ||
     fail "the catalogue shows images outside the allowlist: $RESP"
+call GET '/v1/images?name=pop-base:latest'
+[ "$(jq -c .list <<<"$RESP")" = '[]' ] || fail "a query shows an image outside the allowlist: $RESP"
 call GET /v1/containers
 before="$(jq -c . <<<"$RESP")"
 call POST /v1/containers '{"name":"other","image_id":"pop-base:latest"}'
