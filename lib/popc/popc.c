@@ -18,12 +18,16 @@
 #include <string.h>
 #include <time.h>
 
+#define POPC_REFUSED_PAUSE_MS 50      /* the first pause after a refused connection */
+#define POPC_REFUSED_PAUSE_MAX_MS 500 /* the longest */
+
 struct popc {
     char *url;
     char *user;     /* NULL without credentials */
     char *password; /* NULL without credentials */
     long connect_timeout_ms;
     long timeout_ms;
+    long refused_retry_ms;
     size_t max_response;
     int (*token_load)(void *ud, char **ret_token, int64_t *ret_expires_at);
     int (*token_store)(void *ud, const char *token, int64_t expires_at, struct pop_error *err);
@@ -181,6 +185,7 @@ int popc_new(const struct popc_config *cfg, struct popc **ret, struct pop_error 
     c->connect_timeout_ms =
         cfg->connect_timeout_ms ? cfg->connect_timeout_ms : POPC_DEFAULT_CONNECT_TIMEOUT_MS;
     c->timeout_ms = cfg->timeout_ms ? cfg->timeout_ms : POPC_DEFAULT_TIMEOUT_MS;
+    c->refused_retry_ms = cfg->refused_retry_ms > 0 ? cfg->refused_retry_ms : 0;
     c->max_response = cfg->max_response_bytes;
     c->token_load = cfg->token_load;
     c->token_store = cfg->token_store;
@@ -258,7 +263,19 @@ static int popc_send(struct popc_xfer *x, const char *method, const char *path, 
     if (token)
         headers[n++] = strbuf_str(&auth);
     headers[n] = NULL;
-    int r = httpc_request(x->http, method, path, headers, body, body ? strlen(body) : 0, ret);
+    int r;
+    int64_t until = time_mono_ms() + x->c->refused_retry_ms, pause = POPC_REFUSED_PAUSE_MS;
+    for (;;) {
+        r = httpc_request(x->http, method, path, headers, body, body ? strlen(body) : 0, ret);
+        int64_t now = time_mono_ms();
+        if (r != -ECONNREFUSED || now + pause > until || now + pause >= x->deadline_ms)
+            break;
+        log_debug("popc: %s refused the connection; trying again in %lld ms", url,
+                  (long long)pause);
+        time_sleep_ms(pause);
+        httpc_set_timeout(x->http, (long)(x->deadline_ms - time_mono_ms()));
+        pause = pause * 2 > POPC_REFUSED_PAUSE_MAX_MS ? POPC_REFUSED_PAUSE_MAX_MS : pause * 2;
+    }
     popc_wipe(auth.buf);
     strbuf_done(&auth);
     switch (r) {

@@ -52,6 +52,11 @@ struct popc_config {
     long timeout_ms;
     size_t max_response_bytes; /* reply body cap; 0 = lib/httpc's default (8 MiB) */
     size_t max_idle;           /* idle HTTP clients kept (1..POPC_MAX_IDLE_MAX); 0 = default */
+    /* A refused connection reached nothing, so any request may be sent again: for up to this
+     * long (within the call's timeout) a refused one is, after 50 ms, then twice as long each
+     * time up to 500 ms, so a server restarting (a crash, an upgrade) is waited for. 0 = a
+     * refusal is the call's error at once (a user at a terminal wants to know). */
+    long refused_retry_ms;
     /* Token persistence, both optional (NULL: the token lives in memory only). Called with
      * ud, never two at a time, from the thread that needs the token, without popc's lock.
      * token_load: the stored token for this url and user, asked when popc has none in memory

@@ -49,6 +49,9 @@ static const struct config_field fields[] = {
                .help = "TCP port of /healthz and /metrics (0 = any free port)"),
     CONFIG_INT(T, pop_timeout_ms, "VIMD_POP_TIMEOUT", "30000", 100, 600000,
                .help = "milliseconds each popd-rest call may take, its login included"),
+    CONFIG_INT(T, pop_refused_retry_ms, "VIMD_POP_RETRY_REFUSED", "5000", 0, 600000,
+               .help = "milliseconds a popd-rest call goes on trying while the Pop refuses "
+                       "connections (restarting after a crash), within VIMD_POP_TIMEOUT"),
     CONFIG_INT(T, sessions, "VIMD_SESSIONS", "64", 1, VIMD_SESSIONS_MAX,
                .help = "Pop sessions (one per VIM instance and credentials) kept"),
     CONFIG_SIZE(T, body_max, "VIMD_BODY_MAX", "4m", VIMD_DEFAULT_BODY_MAX,
@@ -91,6 +94,7 @@ void vimd_config_options(const struct vimd_config *cfg, struct vimd_options *ret
     *ret = (struct vimd_options){
         .type = cfg->type,
         .pop_timeout_ms = (long)cfg->pop_timeout_ms,
+        .pop_refused_retry_ms = (long)cfg->pop_refused_retry_ms,
         .max_sessions = (size_t)cfg->sessions,
         .max_idle = (size_t)cfg->workers,
         .body_max = (size_t)cfg->body_max,

@@ -9,20 +9,21 @@
 struct vimd_options;
 
 struct vimd_config {
-    char *broker_host;       /* VIMD_BROKER_HOST */
-    int64_t broker_port;     /* VIMD_BROKER_PORT */
-    char *broker_vhost;      /* VIMD_BROKER_VHOST */
-    char *broker_user;       /* VIMD_BROKER_USER: the NFVO's registration user */
-    char *broker_password;   /* VIMD_BROKER_PASSWORD (secret) */
-    char *type;              /* VIMD_TYPE: plugin type, the <type> of vim-drivers.<type>.<name> */
-    char *name;              /* VIMD_NAME: the <name> */
-    int64_t workers;         /* VIMD_WORKERS: RPCs handled at once */
-    int64_t rpc_timeout_ms;  /* VIMD_RPC_TIMEOUT: the driver's own RPCs (registration) */
-    char *http_listen;       /* VIMD_HTTP_LISTEN: /healthz and /metrics */
-    int64_t http_port;       /* VIMD_HTTP_PORT */
-    int64_t pop_timeout_ms;  /* VIMD_POP_TIMEOUT: each popd-rest call */
-    int64_t sessions;        /* VIMD_SESSIONS: Pop sessions cached */
-    uint64_t body_max;       /* VIMD_BODY_MAX: largest plugin message */
+    char *broker_host;      /* VIMD_BROKER_HOST */
+    int64_t broker_port;    /* VIMD_BROKER_PORT */
+    char *broker_vhost;     /* VIMD_BROKER_VHOST */
+    char *broker_user;      /* VIMD_BROKER_USER: the NFVO's registration user */
+    char *broker_password;  /* VIMD_BROKER_PASSWORD (secret) */
+    char *type;             /* VIMD_TYPE: plugin type, the <type> of vim-drivers.<type>.<name> */
+    char *name;             /* VIMD_NAME: the <name> */
+    int64_t workers;        /* VIMD_WORKERS: RPCs handled at once */
+    int64_t rpc_timeout_ms; /* VIMD_RPC_TIMEOUT: the driver's own RPCs (registration) */
+    char *http_listen;      /* VIMD_HTTP_LISTEN: /healthz and /metrics */
+    int64_t http_port;      /* VIMD_HTTP_PORT */
+    int64_t pop_timeout_ms; /* VIMD_POP_TIMEOUT: each popd-rest call */
+    int64_t pop_refused_retry_ms; /* VIMD_POP_RETRY_REFUSED: retrying refused connections */
+    int64_t sessions;             /* VIMD_SESSIONS: Pop sessions cached */
+    uint64_t body_max;            /* VIMD_BODY_MAX: largest plugin message */
     int64_t queue_expires_s; /* VIMD_QUEUE_EXPIRES: the plugin queue outlives a crash this long */
 };
 

@@ -31,6 +31,7 @@ struct vimd_sessions {
     struct vimd_session **v; /* the cached ones, n of them */
     uint64_t tick;
     long timeout_ms;
+    long refused_retry_ms;
     size_t max_idle;
     uint8_t key[CACHE_KEY_LEN]; /* for the password HMACs; never leaves this process */
 };
@@ -45,9 +46,10 @@ static void session_free(struct vimd_session *x)
     free(x);
 }
 
-int vimd_sessions_new(size_t max, long timeout_ms, size_t max_idle, struct vimd_sessions **ret)
+int vimd_sessions_new(size_t max, long timeout_ms, long refused_retry_ms, size_t max_idle,
+                      struct vimd_sessions **ret)
 {
-    if (max < 1 || max > VIMD_SESSIONS_MAX || timeout_ms < 0)
+    if (max < 1 || max > VIMD_SESSIONS_MAX || timeout_ms < 0 || refused_retry_ms < 0)
         return -EINVAL;
     struct vimd_sessions *s = calloc(1, sizeof(*s));
     if (!s)
@@ -66,6 +68,7 @@ int vimd_sessions_new(size_t max, long timeout_ms, size_t max_idle, struct vimd_
     }
     s->max = max;
     s->timeout_ms = timeout_ms;
+    s->refused_retry_ms = refused_retry_ms;
     s->max_idle = max_idle;
     *ret = s;
     return 0;
@@ -147,6 +150,7 @@ int vimd_sessions_get(struct vimd_sessions *s, const char *url, const char *user
         .user = user,
         .password = password,
         .timeout_ms = s->timeout_ms,
+        .refused_retry_ms = s->refused_retry_ms,
         .max_idle = s->max_idle,
     };
     int r = popc_new(&cfg, &x->popc, err);

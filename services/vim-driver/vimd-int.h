@@ -64,8 +64,10 @@ struct vimd_sessions;
 struct vimd_session;
 
 /* A cache of at most max sessions (1..VIMD_SESSIONS_MAX), each a popc client made with
- * timeout_ms and max_idle. Returns 0, -EINVAL, -EIO (no random key) or -ENOMEM. */
-int vimd_sessions_new(size_t max, long timeout_ms, size_t max_idle, struct vimd_sessions **ret);
+ * timeout_ms, refused_retry_ms and max_idle. Returns 0, -EINVAL, -EIO (no random key) or
+ * -ENOMEM. */
+int vimd_sessions_new(size_t max, long timeout_ms, long refused_retry_ms, size_t max_idle,
+                      struct vimd_sessions **ret);
 /* Frees the cache; no session may be held. Accepts NULL. */
 void vimd_sessions_free(struct vimd_sessions *s);
 

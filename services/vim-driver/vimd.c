@@ -36,7 +36,8 @@ int vimd_new(const struct vimd_options *o, struct vimd **ret, struct pop_error *
     int r = -ENOMEM;
     if (!(d->type = strdup(o->type ? o->type : "pop")))
         goto fail;
-    if ((r = vimd_sessions_new(sessions, timeout, o->max_idle, &d->sessions)) < 0 ||
+    if ((r = vimd_sessions_new(sessions, timeout, o->pop_refused_retry_ms, o->max_idle,
+                               &d->sessions)) < 0 ||
         (r = lockset_new(VIMD_LAUNCH_MARKS_MAX, &d->launching)) < 0)
         goto fail;
     if (o->metrics) {

@@ -22,12 +22,13 @@ struct vimd;
 #define VIMD_LAUNCH_MARKS_MAX 4096       /* hostnames being launched at once */
 
 struct vimd_options {
-    const char *type;        /* getType's answer, the plugin type: "pop" when NULL */
-    long pop_timeout_ms;     /* bounds each popd-rest call, login included; 0 = default */
-    size_t max_sessions;     /* Pop sessions cached (1..VIMD_SESSIONS_MAX); 0 = default */
-    size_t max_idle;         /* idle HTTP connections kept per Pop session; 0 = popc's default */
-    size_t body_max;         /* largest message vimd_handle_message reads; 0 = default */
-    struct metrics *metrics; /* optional: RPCs per method and outcome, and their latency */
+    const char *type;          /* getType's answer, the plugin type: "pop" when NULL */
+    long pop_timeout_ms;       /* bounds each popd-rest call, login included; 0 = default */
+    long pop_refused_retry_ms; /* a refused connection is tried again this long (popc) */
+    size_t max_sessions;       /* Pop sessions cached (1..VIMD_SESSIONS_MAX); 0 = default */
+    size_t max_idle;           /* idle HTTP connections kept per Pop session; 0 = popc's default */
+    size_t body_max;           /* largest message vimd_handle_message reads; 0 = default */
+    struct metrics *metrics;   /* optional: RPCs per method and outcome, and their latency */
 };
 
 /* Creates the driver core; o's strings are copied. Does no I/O. Returns 0, -EINVAL (err names

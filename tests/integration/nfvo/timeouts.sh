@@ -6,6 +6,8 @@
 #   "INSTANTIATE of <vnf>: VNFM <queue> did not answer within 3 s"; the Pop agrees with the
 #   record; a DELETE (whose RELEASE_RESOURCES times out too) removes the NSR and leaves nothing;
 #   once the VNFM runs again (SIGCONT) the requests it had taken are refused and make nothing;
+# - popd-rest killed (kill -9) and back 1.5 s after a launch request: the driver waits for it
+#   and the NS ends ACTIVE with the client's environment right;
 # - RabbitMQ restarted during a launch: the NSR ends ACTIVE or ERROR with a reason, never stuck;
 #   once everyone is back on the broker the Pop agrees with the record and a DELETE leaves
 #   nothing.
@@ -84,6 +86,28 @@ done
 nfvo_pop_empty "the thawed VNFM"
 napi GET "$BASE"
 [ "$(jq length "$HTTP_BODY")" = 0 ] || fail "an NSR came back: $(cat "$HTTP_BODY")"
+
+# ---- popd-rest killed (kill -9) and restarted while a launch waits for it ----
+# pop-vim-driver goes on trying a Pop that refuses connections (VIMD_POP_RETRY_REFUSED, 5 s by
+# default): the grant's refresh waits for popd-rest to be back, and the NS comes up ACTIVE.
+popd_kill9
+t0=$(date +%s%N)
+napi POST "$BASE/$NSD_ID" '{}'
+expect_status 201 "launch with popd-rest down"
+nsr_id="$(jq -r .id "$HTTP_BODY")"
+sleep 1.5
+napi GET "$BASE/$nsr_id"
+[ "$(jq -r .status "$HTTP_BODY")" != ERROR ] ||
+    fail "the launch failed while popd-rest was down: $(jq -c '[.lifecycle_event_history[]?.description]' "$HTTP_BODY")"
+popd_start
+nsr_wait_settled "$BASE/$nsr_id" 120
+[ "$NSR_STATUS" = ACTIVE ] ||
+    fail "the launch across a popd-rest restart: $NSR_STATUS: $(jq -c '{h: [.lifecycle_event_history[]?.description], vnfr: [.vnfr[] | {name, status}]}' "$HTTP_BODY")"
+nsr_check_env "$(cat "$SIPP_FIXTURE")" "$(cat "$HTTP_BODY")" container_of >/dev/null
+echo "launch across a popd-rest restart: ACTIVE $(ms_since "$t0") ms after the request" >&2
+nfvo_pop_agrees "the launch across a popd-rest restart"
+nsr_terminate "$BASE/$nsr_id" "the NSR launched across a popd-rest restart"
+nfvo_pop_empty "terminate after the popd-rest restart"
 
 # ---- RabbitMQ restarted during a launch ----
 t0=$(date +%s%N)

@@ -584,6 +584,61 @@ static void test_connection_refused(void **state)
     popc_free(c);
 }
 
+struct restart {
+    struct testlib_server *srv;
+    uint16_t port;
+    int64_t after_ms;
+};
+
+/* The fake Pop back on its port after a while, as popd-rest after a restart. */
+static void *restart_main(void *arg)
+{
+    struct restart *r = arg;
+    time_sleep_ms(r->after_ms);
+    struct http_server_config cfg = {.routes = routes,
+                                     .n_routes = sizeof(routes) / sizeof(routes[0]),
+                                     .port = r->port,
+                                     .userdata = r->srv};
+    testlib_server_start(r->srv, &cfg);
+    return NULL;
+}
+
+/* With refused_retry_ms, a call to a server that refuses connections (restarting) waits for
+ * it within that window, its login included; past the window the refusal is the error. */
+static void test_refused_retried(void **state)
+{
+    struct fixture *f = *state;
+    uint16_t port = f->srv.port;
+    testlib_server_stop(&f->srv);
+    struct popc_config cfg = {.refused_retry_ms = 5000};
+    struct popc *c = client(f, &cfg);
+    struct restart r = {&f->srv, port, 400};
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, restart_main, &r), 0);
+    int64_t t0 = time_mono_ms();
+    get_things(c);
+    int64_t took = time_mono_ms() - t0;
+    assert_int_equal(pthread_join(t, NULL), 0);
+    assert_true(took >= 350);
+    assert_true(took < 3000);
+    assert_int_equal(fk_get(&fk.logins), 1);
+    popc_free(c);
+
+    /* A server that stays away: the refusal after about the window, not the whole timeout. */
+    char url[64];
+    snprintf(url, sizeof(url), "http://127.0.0.1:%u", testlib_closed_port());
+    cfg = (struct popc_config){.url = url, .refused_retry_ms = 300, .timeout_ms = 20000};
+    c = client(f, &cfg);
+    struct popc_error e = POPC_ERROR_INIT;
+    t0 = time_mono_ms();
+    assert_int_equal(popc_call(c, "GET", "/v1/things", NULL, NULL, &e), -ECONNREFUSED);
+    took = time_mono_ms() - t0;
+    assert_true(took >= 150);
+    assert_true(took < 2000);
+    assert_non_null(strstr(e.err.detail, "connection refused"));
+    popc_free(c);
+}
+
 static void test_new_checks_config(void **state)
 {
     (void)state;
@@ -699,6 +754,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_token_hooks, setup, testlib_server_teardown),
         cmocka_unit_test_setup_teardown(test_timeout, setup, testlib_server_teardown),
         cmocka_unit_test_setup_teardown(test_connection_refused, setup, testlib_server_teardown),
+        cmocka_unit_test_setup_teardown(test_refused_retried, setup, testlib_server_teardown),
         cmocka_unit_test_setup_teardown(test_new_checks_config, setup, testlib_server_teardown),
         cmocka_unit_test_setup_teardown(test_threads_share_one_login, setup,
                                         testlib_server_teardown),

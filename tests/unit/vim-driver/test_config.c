@@ -47,6 +47,7 @@ static void test_defaults(void **state)
     vimd_config_options(&cfg, &o);
     assert_string_equal(o.type, "pop");
     assert_int_equal(o.pop_timeout_ms, 30000);
+    assert_int_equal(o.pop_refused_retry_ms, 5000);
     assert_int_equal(o.max_sessions, 64);
     assert_int_equal(o.max_idle, 4);
     vimd_config_done(&cfg);
@@ -58,6 +59,7 @@ static void test_environment(void **state)
     setenv("VIMD_TYPE", "pop-lab", 1);
     setenv("VIMD_NAME", "berlin_1", 1);
     setenv("VIMD_POP_TIMEOUT", "1500", 1);
+    setenv("VIMD_POP_RETRY_REFUSED", "0", 1);
     setenv("VIMD_BROKER_PASSWORD", "s3cret", 1);
     struct vimd_config cfg = {0};
     char why[256];
@@ -69,6 +71,7 @@ static void test_environment(void **state)
     vimd_config_options(&cfg, &o);
     assert_string_equal(o.type, "pop-lab");
     assert_int_equal(o.pop_timeout_ms, 1500);
+    assert_int_equal(o.pop_refused_retry_ms, 0);
     vimd_config_done(&cfg);
 }
 

@@ -29,7 +29,7 @@ static void test_shared_by_key(void **state)
 {
     (void)state;
     struct vimd_sessions *s = NULL;
-    assert_int_equal(vimd_sessions_new(8, 1000, 0, &s), 0);
+    assert_int_equal(vimd_sessions_new(8, 1000, 0, 0, &s), 0);
     struct vimd_session *a = get(s, "http://h:1", "u", "p");
     struct vimd_session *b = get(s, "http://h:1", "u", "p");
     struct vimd_session *slash = get(s, "http://h:1/", "u", "p");
@@ -59,7 +59,7 @@ static void test_bounded_lru(void **state)
 {
     (void)state;
     struct vimd_sessions *s = NULL;
-    assert_int_equal(vimd_sessions_new(2, 1000, 0, &s), 0);
+    assert_int_equal(vimd_sessions_new(2, 1000, 0, 0, &s), 0);
     struct vimd_session *a = get(s, "http://a:1", "u", "p");
     vimd_session_put(a);
     struct vimd_session *b = get(s, "http://b:1", "u", "p");
@@ -82,7 +82,7 @@ static void test_dropped_while_held(void **state)
 {
     (void)state;
     struct vimd_sessions *s = NULL;
-    assert_int_equal(vimd_sessions_new(1, 1000, 0, &s), 0);
+    assert_int_equal(vimd_sessions_new(1, 1000, 0, 0, &s), 0);
     struct vimd_session *held = get(s, "http://a:1", "u", "p");
     struct vimd_session *next = get(s, "http://b:1", "u", "p"); /* drops a from the cache */
     assert_int_equal(vimd_sessions_count(s), 1);
@@ -101,9 +101,9 @@ static void test_bad_config(void **state)
 {
     (void)state;
     struct vimd_sessions *s = NULL;
-    assert_int_equal(vimd_sessions_new(0, 1000, 0, &s), -EINVAL);
-    assert_int_equal(vimd_sessions_new(VIMD_SESSIONS_MAX + 1, 1000, 0, &s), -EINVAL);
-    assert_int_equal(vimd_sessions_new(4, 1000, 0, &s), 0);
+    assert_int_equal(vimd_sessions_new(0, 1000, 0, 0, &s), -EINVAL);
+    assert_int_equal(vimd_sessions_new(VIMD_SESSIONS_MAX + 1, 1000, 0, 0, &s), -EINVAL);
+    assert_int_equal(vimd_sessions_new(4, 1000, 0, 0, &s), 0);
     struct vimd_session *x = (struct vimd_session *)0x1;
     struct pop_error err = POP_ERROR_INIT;
     assert_int_equal(vimd_sessions_get(s, "ftp://h", "u", "p", &x, &err), -EINVAL);
