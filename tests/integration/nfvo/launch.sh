@@ -170,6 +170,10 @@ failed_launch() {
         fail "$1: no '$3' in the NSR's and a VNFR's history: $(jq -c '{h: [.lifecycle_event_history[]?.description],
             vnfr: [.vnfr[] | {name, status, h: [.lifecycle_event_history[]?.description]}]}' "$HTTP_BODY")"
     echo "$1: ERROR: $(jq -r '[.lifecycle_event_history[] | select(.event == "ERROR") | .description][0]' "$HTTP_BODY")" >&2
+    # pop-nfvo names the request and the VNF once, not again in the VNFM's own words.
+    jq -e '[.lifecycle_event_history[]?, .vnfr[].lifecycle_event_history[]? | .description
+        | select(test("^[A-Z_]+ of [^:]+: [A-Z_]+ of VNFR "))] == []' "$HTTP_BODY" >/dev/null ||
+        fail "$1: a reason names its request twice: $(jq -c '[.lifecycle_event_history[]?.description]' "$HTTP_BODY")"
     nfvo_pop_agrees "$1"
     nsr_terminate "/api/v1/ns-records/$id" "the NSR of $1"
     call GET /v1/containers
