@@ -65,3 +65,15 @@ size_t strv_length(const char *const *v, size_t max)
         n++;
     return n;
 }
+
+const char *strv_after_prefix(const char *text, const char *const *parts)
+{
+    const char *p = text;
+    for (; *parts; parts++) {
+        size_t n = strlen(*parts);
+        if (strncmp(p, *parts, n) != 0)
+            return text;
+        p += n;
+    }
+    return p;
+}

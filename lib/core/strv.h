@@ -26,6 +26,11 @@ bool strv_contains(char *const *v, const char *s);
  * an over-long vector without walking all of it. */
 size_t strv_length(const char *const *v, size_t max);
 
+/* text past its beginning when that is parts (NULL-terminated) one after the other, e.g.
+ * {"START", " of VNFR ", name, ": ", NULL}; else text itself. For a peer's message that repeats
+ * what the caller's own prefix is about to say. */
+const char *strv_after_prefix(const char *text, const char *const *parts);
+
 static inline void cleanup_strv_freep(char ***v)
 {
     strv_free(*v);

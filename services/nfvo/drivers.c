@@ -3,6 +3,7 @@
 
 #include "config.h"
 #include "core/log.h"
+#include "core/strv.h"
 #include "managers.h"
 #include "mq/mq.h"
 #include "mq/register.h"
@@ -34,17 +35,6 @@ static const char *exception_text(const json_t *exc)
     if (!t)
         t = json_string_value(json_object_get(exc, "message"));
     return t ? t : "(no message)";
-}
-
-/* text without a leading "<method> on <vim_name>: " (pop-vim-driver's exceptions start so),
- * which the caller's own prefix says again. */
-static const char *without_prefix(const char *text, const char *method, const char *vim_name)
-{
-    size_t ml = strlen(method), vl = strlen(vim_name);
-    if (strncmp(text, method, ml) == 0 && strncmp(text + ml, " on ", 4) == 0 &&
-        strncmp(text + ml + 4, vim_name, vl) == 0 && strncmp(text + ml + 4 + vl, ": ", 2) == 0)
-        return text + ml + 4 + vl + 2;
-    return text;
 }
 
 int nfvo_driver_call(struct nfvo *n, const json_t *vim, const char *method, json_t *params,
@@ -88,8 +78,11 @@ int nfvo_driver_call(struct nfvo *n, const json_t *vim, const char *method, json
                              vim_name, plugin, strerror(-r));
     const json_t *exc = json_object_get(env, "exception");
     if (exc && !json_is_null(exc)) {
-        pop_error_set(e, -EREMOTEIO, API_BAD_GATEWAY, NULL, "%s on VIM %s: %s", method, vim_name,
-                      without_prefix(exception_text(exc), method, vim_name));
+        pop_error_set(
+            e, -EREMOTEIO, API_BAD_GATEWAY, NULL, "%s on VIM %s: %s", method, vim_name,
+            /* pop-vim-driver's exceptions start "<method> on <vim>: " */
+            strv_after_prefix(exception_text(exc),
+                              (const char *const[]){method, " on ", vim_name, ": ", NULL}));
         json_decref(env);
         return -EREMOTEIO;
     }

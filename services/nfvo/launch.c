@@ -10,6 +10,7 @@
 #include "core/cleanup.h"
 #include "core/log.h"
 #include "core/stopper.h"
+#include "core/strv.h"
 #include "core/timeutil.h"
 #include "crashpoint.h"
 #include "managers.h"
@@ -60,17 +61,6 @@ static void attach_vims(struct nfvo *n, json_t *msg)
         json_decref(vims);
 }
 
-/* why without a leading "<action> of VNFR <vnf>: " (pop-vnfm's errors start so, for any NFVO),
- * which the caller's own "<action> of <vnf>: " says again. */
-static const char *without_vnfm_prefix(const char *why, const char *action, const char *vnf)
-{
-    size_t al = strlen(action), vl = strlen(vnf);
-    if (strncmp(why, action, al) == 0 && strncmp(why + al, " of VNFR ", 9) == 0 &&
-        strncmp(why + al + 9, vnf, vl) == 0 && strncmp(why + al + 9 + vl, ": ", 2) == 0)
-        return why + al + 9 + vl + 2;
-    return why;
-}
-
 int records_vnfm_request(struct nfvo_records *r, const char *vnfm_type, const char *action,
                          const char *vnf, json_t *msg, bool need_vnfr, json_t **reply,
                          struct pop_error *e)
@@ -109,7 +99,9 @@ int records_vnfm_request(struct nfvo_records *r, const char *vnfm_type, const ch
         if (!why)
             why = json_string_value(json_object_get(rep, "message"));
         pop_error_set(e, -EREMOTEIO, API_BAD_GATEWAY, NULL, "%s of %s: %s", action, vnf,
-                      why ? without_vnfm_prefix(why, action, vnf)
+                      /* pop-vnfm's errors start "<action> of VNFR <vnf>: " (for any NFVO) */
+                      why ? strv_after_prefix(
+                                why, (const char *const[]){action, " of VNFR ", vnf, ": ", NULL})
                           : "the VNFM answered ERROR without a reason");
         json_decref(rep);
         return -EREMOTEIO;

@@ -95,6 +95,23 @@ static void test_cleanup_frees(void **state)
     assert_int_equal(split_first_is("", "a"), -1);
 }
 
+static void test_after_prefix(void **state)
+{
+    (void)state;
+    const char *text = "START of VNFR sipp: the Pop is down";
+    assert_string_equal(
+        strv_after_prefix(text, (const char *const[]){"START", " of VNFR ", "sipp", ": ", NULL}),
+        "the Pop is down");
+    /* Any part that differs, or text that ends early, leaves it whole. */
+    assert_ptr_equal(
+        strv_after_prefix(text, (const char *const[]){"START", " of VNFR ", "sip", ": ", NULL}),
+        text);
+    const char *early = "START of";
+    assert_ptr_equal(strv_after_prefix(early, (const char *const[]){"START", " of VNFR ", NULL}),
+                     early);
+    assert_ptr_equal(strv_after_prefix(text, (const char *const[]){NULL}), text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -102,6 +119,7 @@ int main(void)
         cmocka_unit_test(test_split_refuses_bad_input_and_too_many_pieces),
         cmocka_unit_test(test_contains_and_length),
         cmocka_unit_test(test_cleanup_frees),
+        cmocka_unit_test(test_after_prefix),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
