@@ -172,7 +172,7 @@ nsr_id="$(jq -r .id "$HTTP_BODY")"
 nsr_wait_settled "/api/v1/ns-records/$nsr_id" 600
 [ "$NSR_STATUS" = ERROR ] || fail "the refused launch: NSR $NSR_STATUS"
 why="$(jq -r '.vnfr[] | select(.name == "sipp-server") | .lifecycle_event_history[] | select(.event == "ERROR") | .description' "$HTTP_BODY")"
-[[ "$why" == "INSTANTIATE of sipp-server: INSTANTIATE of VNFR sipp-server: VNFC sipp-server-"*" of VDU "*": "*192.0.2.7* ]] ||
+[[ "$why" == "INSTANTIATE of sipp-server: VNFC sipp-server-"*" of VDU "*": "*192.0.2.7* ]] ||
     fail "the server's error does not name the VNFC and the Pop's reason: $why"
 jq -e '[.vnfr[] | select(.name == "sipp-server") | .vdu[].vnfc_instance[]] == []' "$HTTP_BODY" >/dev/null ||
     fail "the refused server is in the record: $(jq -c '.vnfr[] | select(.name == "sipp-server") | .vdu' "$HTTP_BODY")"
