@@ -40,7 +40,7 @@ static const struct config_field fields[] = {
                        "this type come here, and getType answers it"),
     CONFIG_STR(T, name, "VIMD_NAME", "default", .check = check_segment,
                .help = "plugin name, the last part of the queue name"),
-    CONFIG_INT(T, workers, "VIMD_WORKERS", "4", 1, 64, .help = "plugin RPCs handled at once"),
+    CONFIG_INT(T, workers, "VIMD_WORKERS", "8", 1, 64, .help = "plugin RPCs handled at once"),
     CONFIG_INT(T, rpc_timeout_ms, "VIMD_RPC_TIMEOUT", "30000", 100, 600000,
                .help = "milliseconds to wait for the NFVO's answer to the driver's own RPCs"),
     CONFIG_STR(T, http_listen, "VIMD_HTTP_LISTEN", "127.0.0.1",

@@ -37,7 +37,7 @@ static void test_defaults(void **state)
     assert_null(cfg.broker_password);
     assert_string_equal(cfg.type, "pop");
     assert_string_equal(cfg.name, "default");
-    assert_int_equal(cfg.workers, 4);
+    assert_int_equal(cfg.workers, 8);
     assert_int_equal(cfg.pop_timeout_ms, 30000);
     assert_int_equal(cfg.body_max, 4u << 20);
     /* No broker password, no connection: the rule the AMQP side checks. */
@@ -49,7 +49,7 @@ static void test_defaults(void **state)
     assert_int_equal(o.pop_timeout_ms, 30000);
     assert_int_equal(o.pop_refused_retry_ms, 5000);
     assert_int_equal(o.max_sessions, 64);
-    assert_int_equal(o.max_idle, 4);
+    assert_int_equal(o.max_idle, 8);
     vimd_config_done(&cfg);
 }
 
